@@ -1,0 +1,5 @@
+"""``python -m articletool``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,211 @@
+"""Split YAML front matter from the body and load it, keeping positions.
+
+Hexo accepts blank lines before the opening ``---``; so does :func:`split`,
+and it records how many there were so ``validate`` can warn about them.
+:func:`load` parses with PyYAML's C loader where it exists, reports errors at
+their line *in the file*, finds duplicate keys (PyYAML keeps the last one
+silently) and refuses alias bombs before anything expands them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import FrontMatterError, LimitError
+
+try:  # the C loader is about ten times faster; fall back where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+#: Default ceiling on the nodes a front matter expands to once aliases are
+#: followed (a "billion laughs" document expands to billions).
+MAX_YAML_NODES = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A post cut into its parts. Line numbers are 1-based, in the file."""
+
+    #: Text before the opening fence: only blank lines, or the whole file
+    #: when there is no front matter.
+    leading: str
+    #: The YAML between the fences, or ``None`` when there is no front matter.
+    raw: str | None
+    #: The body after the closing fence (the whole text without front matter).
+    body: str
+    #: Line of the opening fence (0 when there is none).
+    fence_line: int = 0
+    #: Line of the first body line.
+    body_line: int = 1
+    #: An opening fence without a closing one.
+    unterminated: bool = False
+
+    @property
+    def has_front_matter(self) -> bool:
+        return self.raw is not None
+
+    @property
+    def start_line(self) -> int:
+        """Line of the first YAML line."""
+        return self.fence_line + 1
+
+
+def _first_content_line(text: str) -> tuple[int, int, int]:
+    """Return (offset, end, line) of the first line that is not blank."""
+    pos, line = 0, 1
+    while True:
+        end = text.find("\n", pos)
+        if end < 0:
+            return pos, len(text), line
+        if text[pos:end].strip(" \t"):
+            return pos, end, line
+        pos, line = end + 1, line + 1
+
+
+def split(text: str) -> Split:
+    """Cut ``text`` (``\\n`` newlines) into leading blank lines, YAML and body."""
+    pos, end, line = _first_content_line(text)
+    if text[pos:end].rstrip(" \t") != "---":
+        return Split(leading="", raw=None, body=text)
+    leading = text[:pos]
+    start = end + 1
+    match = _CLOSING_FENCE.search(text, start) if start <= len(text) else None
+    if match is None:
+        return Split(leading=leading, raw=None, body=text, fence_line=line, unterminated=True)
+    raw = text[start : match.start()]
+    closing_line = line + 1 + raw.count("\n")
+    body_start = match.end() + 1 if match.end() < len(text) else match.end()
+    return Split(
+        leading=leading,
+        raw=raw,
+        body=text[body_start:],
+        fence_line=line,
+        body_line=closing_line + 1,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    """Where a top-level key and its value stand in the file (1-based)."""
+
+    line: int
+    column: int
+    value_line: int
+    value_column: int
+    #: The value's YAML scalar style: ``""`` plain, ``"'"``, ``'"'``, ``"|"``,
+    #: ``">"``; ``None`` for a sequence or mapping.
+    style: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    """Loaded front matter: the raw text as written and what YAML made of it."""
+
+    raw: str
+    data: Any
+    start_line: int
+    keys: Mapping[str, KeyInfo] = field(default_factory=dict)
+    #: ``(key, first, repeated)`` for every key written more than once.
+    duplicates: tuple[tuple[str, KeyInfo, KeyInfo], ...] = ()
+
+    @property
+    def is_mapping(self) -> bool:
+        return isinstance(self.data, dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default) if isinstance(self.data, dict) else default
+
+
+def _expanded_size(node: yaml.Node, limit: int) -> int:
+    """Count the nodes ``node`` expands to with aliases followed, up to ``limit``."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def walk(current: yaml.Node) -> int:
+        key = id(current)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise LimitError("recursive YAML alias in front matter")
+        active.add(key)
+        total = 1
+        if isinstance(current, yaml.SequenceNode):
+            for child in current.value:
+                total += walk(child)
+                if total > limit:
+                    break
+        elif isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                total += walk(key_node) + walk(value_node)
+                if total > limit:
+                    break
+        active.discard(key)
+        sizes[key] = total
+        return total
+
+    return walk(node)
+
+
+def _info(start_line: int, key: yaml.Node, value: yaml.Node) -> KeyInfo:
+    style = value.style or "" if isinstance(value, yaml.ScalarNode) else None
+    return KeyInfo(
+        line=start_line + key.start_mark.line,
+        column=key.start_mark.column + 1,
+        value_line=start_line + value.start_mark.line,
+        value_column=value.start_mark.column + 1,
+        style=style,
+    )
+
+
+def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> FrontMatter:
+    """Load front matter YAML. ``start_line`` is the file line of its first line.
+
+    Raises :class:`FrontMatterError` located in the file for invalid YAML, and
+    :class:`LimitError` when aliases expand past ``max_nodes`` nodes.
+    """
+    loader = _Loader(raw)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return FrontMatter(raw=raw, data=None, start_line=start_line)
+        if _expanded_size(node, max_nodes) > max_nodes:
+            raise LimitError(
+                f"front matter expands to more than {max_nodes} YAML nodes "
+                "(alias bomb?); raise the limit with --max-yaml-nodes",
+                line=start_line + node.start_mark.line,
+            )
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise FrontMatterError(
+            f"invalid YAML: {problem}",
+            line=start_line + mark.line if mark else start_line,
+            column=mark.column + 1 if mark else None,
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise FrontMatterError(f"invalid YAML: {exc}", line=start_line) from exc
+    except RecursionError as exc:
+        raise LimitError("front matter nested too deeply", line=start_line) from exc
+    finally:
+        loader.dispose()
+    keys: dict[str, KeyInfo] = {}
+    duplicates: list[tuple[str, KeyInfo, KeyInfo]] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            info = _info(start_line, key_node, value_node)
+            name = str(key_node.value)
+            if name in keys:
+                duplicates.append((name, keys[name], info))
+            keys[name] = info  # YAML keeps the last value; so do the positions
+    return FrontMatter(raw, data, start_line, keys, tuple(duplicates))

@@ -1,0 +1,1 @@
+"""The HTML layer: one parser, cleaning rules, text and Markdown output."""

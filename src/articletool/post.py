@@ -1,0 +1,65 @@
+"""A post: decoded text, front matter and body, parsed once for every command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from . import frontmatter
+from .errors import ArticleToolError
+from .frontmatter import FrontMatter, Split
+from .source import Decoded, decode
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One post as read from a file or stdin.
+
+    ``front_matter`` is ``None`` when there is none or it could not be loaded;
+    in the second case ``error`` says why (with its line in the file).
+    """
+
+    path: str
+    source: Decoded
+    parts: Split
+    front_matter: FrontMatter | None = None
+    error: ArticleToolError | None = None
+
+    @property
+    def text(self) -> str:
+        return self.source.text
+
+    @property
+    def body(self) -> str:
+        return self.parts.body
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The front matter as a mapping (empty when it is missing or not one)."""
+        fm = self.front_matter
+        return fm.data if fm is not None and isinstance(fm.data, dict) else {}
+
+
+def parse_text(
+    source: Decoded, path: str = "<stdin>", max_yaml_nodes: int = frontmatter.MAX_YAML_NODES
+) -> Post:
+    """Split and load an already decoded post. Never raises for bad YAML."""
+    parts = frontmatter.split(source.text)
+    if parts.raw is None:
+        return Post(path, source, parts)
+    try:
+        fm = frontmatter.load(parts.raw, parts.start_line, max_yaml_nodes)
+    except ArticleToolError as exc:
+        return Post(path, source, parts, error=exc.located(path))
+    return Post(path, source, parts, fm)
+
+
+def parse_post(
+    data: bytes, path: str = "<stdin>", max_yaml_nodes: int = frontmatter.MAX_YAML_NODES
+) -> Post:
+    """Decode and parse a post's bytes. Raises :class:`DecodeError` for non-text."""
+    try:
+        source = decode(data, path)
+    except ArticleToolError as exc:
+        raise exc.located(path) from None
+    return parse_text(source, path, max_yaml_nodes)
