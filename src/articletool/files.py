@@ -8,6 +8,7 @@ folder, flushed, given the original permissions, then renamed over it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -177,8 +178,6 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
