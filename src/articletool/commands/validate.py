@@ -1,10 +1,191 @@
-"""`articletool validate`."""
+"""`articletool validate`: check posts' front matter against the rule registry."""
 
 from __future__ import annotations
 
-from .common import PathsArg
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from functools import partial
+from typing import Annotated, Any
+
+import typer
+
+from ..config import find_config
+from ..errors import ArticleToolError, ExitCode, UsageError
+from ..files import discover
+from ..report import Format, Reporter, Tally, write_summary
+from ..runner import map_inputs
+from ..validate.engine import FileResult, Settings, check_input, proxy_prefixes, select_codes
+from ..validate.rules import DEFAULT_REQUIRED
+from .common import (
+    DEFAULT_JOBS,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_YAML_NODES,
+    JobsOpt,
+    MaxBytesOpt,
+    MaxYamlNodesOpt,
+    PathsArg,
+    Status,
+    resolve_jobs,
+)
+
+#: Keys understood in ``[tool.articletool.validate]``.
+CONFIG_KEYS = ("required", "select", "ignore", "strict")
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="text: path:line:col: CODE message; json: one array; github: Actions annotations.",
+    ),
+]
+RequiredOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--required",
+        metavar="FIELDS",
+        help="Comma-separated fields every post must have (default: title,date).",
+        show_default=False,
+    ),
+]
+SelectOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--select",
+        metavar="CODES",
+        help="Comma-separated rule codes or prefixes to run (default: all).",
+        show_default=False,
+    ),
+]
+IgnoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ignore",
+        metavar="CODES",
+        help="Comma-separated rule codes or prefixes to skip.",
+        show_default=False,
+    ),
+]
+StrictOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--strict/--no-strict",
+        help="Let warnings fail the run (exit 1) too.",
+        show_default=False,
+    ),
+]
 
 
-def command(paths: PathsArg) -> None:
-    """Not yet available."""
-    raise NotImplementedError
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _names(section: dict[str, Any], key: str, where: str) -> tuple[str, ...] | None:
+    value = section.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{where}: '{key}' must be a list of strings")
+    return tuple(value)
+
+
+def build_settings(
+    section: dict[str, Any],
+    where: str,
+    *,
+    required: str | None,
+    select: str | None,
+    ignore: str | None,
+    strict: bool | None,
+    now: datetime,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_yaml_nodes: int = DEFAULT_MAX_YAML_NODES,
+) -> tuple[Settings, bool]:
+    """Merge the config file's section and the flags (flags win) into settings."""
+    unknown = sorted(set(section) - set(CONFIG_KEYS))
+    if unknown:
+        raise UsageError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    file_strict = section.get("strict", False)
+    if not isinstance(file_strict, bool):
+        raise UsageError(f"{where}: 'strict' must be true or false")
+    fields = _split(required) if required is not None else _names(section, "required", where)
+    chosen = _split(select) if select is not None else _names(section, "select", where)
+    skipped = _split(ignore) if ignore is not None else _names(section, "ignore", where)
+    settings = Settings(
+        now=now,
+        required=DEFAULT_REQUIRED if fields is None else fields,
+        codes=select_codes(chosen or (), skipped or ()),
+        proxy_prefixes=proxy_prefixes(),
+        max_bytes=max_bytes,
+        max_yaml_nodes=max_yaml_nodes,
+    )
+    return settings, file_strict if strict is None else strict
+
+
+def _usage_exit(exc: ArticleToolError) -> None:
+    where = f"{exc.path}: " if exc.path else ""
+    sys.stderr.write(f"articletool validate: {where}{exc.message}\n")
+    raise typer.Exit(int(ExitCode.INPUT))
+
+
+def run(paths: Sequence[str], settings: Settings, fmt: Format, strict: bool, jobs: int) -> ExitCode:
+    """Check ``paths``, write findings to stdout and the summary to stderr."""
+    status = Status()
+    tally = Tally()
+    reporter = Reporter(fmt, sys.stdout)
+    work = partial(check_input, settings)
+    for result in map_inputs(work, discover(paths), jobs):
+        if isinstance(result, FileResult) and result.error is None:
+            reporter.findings(result.findings)
+            tally.add(result.findings)
+            continue
+        failure = result.error if isinstance(result, FileResult) else result
+        if failure is not None:
+            tally.unreadable += 1
+            status.error(failure)
+    reporter.close()
+    if fmt is Format.TEXT:
+        write_summary(tally)
+    if tally.errors or (strict and tally.warnings):
+        status.raise_to(ExitCode.FINDINGS)
+    return status.code
+
+
+def command(
+    paths: PathsArg,
+    output_format: FormatOpt = Format.TEXT,
+    required: RequiredOpt = None,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    strict: StrictOpt = None,
+    jobs: JobsOpt = DEFAULT_JOBS,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
+    max_yaml_nodes: MaxYamlNodesOpt = DEFAULT_MAX_YAML_NODES,
+) -> None:
+    """Check each post's front matter; exit 1 if any error is found.
+
+    Settings come from [tool.articletool.validate] in pyproject.toml or
+    articletool.toml (found by walking up from the current folder); the
+    flags override them.
+    """
+    try:
+        config = find_config()
+        settings, strict_mode = build_settings(
+            config.section("validate"),
+            str(config.path or "configuration"),
+            required=required,
+            select=select,
+            ignore=ignore,
+            strict=strict,
+            now=datetime.now(UTC),
+            max_bytes=max_bytes,
+            max_yaml_nodes=max_yaml_nodes,
+        )
+    except UsageError as exc:
+        _usage_exit(exc)
+        return
+    code = run(paths, settings, output_format, strict_mode, resolve_jobs(jobs))
+    if code != ExitCode.OK:
+        raise typer.Exit(int(code))

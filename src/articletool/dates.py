@@ -1,0 +1,116 @@
+"""Post dates: the forms Hexo posts use, parsed one way for every command.
+
+Scraped posts carry a feed's RFC 2822 date (``Thu, 18 Aug 2022 19:08:00
+GMT``), an ISO 8601 one, or Hexo's local ``YYYY-MM-DD HH:MM:SS``; YAML
+itself turns unquoted timestamps into ``datetime`` or ``date`` objects.
+
+The rule for time zones is simple: the result is *aware* exactly when the
+written date names a zone or an offset (``GMT``, ``+0800``, ``Z``,
+``+08:00``), and *naive* otherwise. A naive date means the site's local time,
+which the post itself does not say.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+#: How far ahead a naive (local) date may be before it is surely in the
+#: future: the largest offset from UTC any zone uses.
+LOCAL_SLACK = timedelta(hours=14)
+
+_RFC2822_START = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# ISO 8601 and Hexo's form: a date, optionally a time after ``T`` or a space.
+_ISO = re.compile(
+    r"^\d{4}-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$"
+)
+
+
+def _from_rfc2822(text: str) -> datetime:
+    try:
+        result = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError) as exc:
+        raise ValueError(f"not a valid RFC 2822 date: {exc}") from None
+    if result.tzinfo is None:  # "-0000": UTC, by RFC 2822's own reading
+        result = result.replace(tzinfo=UTC)
+    weekday = text[:3].lower()
+    if weekday in _WEEKDAYS and _WEEKDAYS.index(weekday) != result.weekday():
+        raise ValueError(
+            f"the weekday {text[:3]!r} does not match the date (it was a {result.strftime('%A')})"
+        )
+    return result
+
+
+def _from_iso(text: str) -> datetime:
+    try:  # since Python 3.11 this reads "Z", "+0800" and "," fractions too
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"not a valid ISO 8601 date: {exc}") from None
+
+
+def parse_date(value: object) -> datetime:
+    """Read a front-matter date: text in a known form, or a YAML date/datetime.
+
+    Raises :class:`ValueError` (with a message fit for users) for anything
+    else. A ``date`` becomes midnight of that day, naive.
+    """
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date, found {describe(value)}")
+    text = value.strip()
+    if not text:
+        raise ValueError("the date is empty")
+    if _ISO.match(text):
+        return _from_iso(text)
+    if _RFC2822_START.match(text):
+        return _from_rfc2822(text)
+    raise ValueError(
+        "not a date in a known form (RFC 2822 'Thu, 18 Aug 2022 19:08:00 GMT', "
+        "ISO 8601 '2022-08-18T19:08:00Z' or '2022-08-18 19:08:00')"
+    )
+
+
+def is_future(when: datetime, now: datetime) -> bool:
+    """Whether ``when`` is surely later than ``now`` (an aware datetime).
+
+    A naive ``when`` is local time somewhere: it is in the future only when it
+    is later than ``now`` in every time zone.
+    """
+    if when.tzinfo is None:
+        return when - LOCAL_SLACK > now.astimezone(UTC).replace(tzinfo=None)
+    return when > now
+
+
+def to_iso(when: datetime) -> str:
+    """ISO 8601 text: ``Z`` for UTC, the offset for other aware times, none for naive."""
+    text = when.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def describe(value: object) -> str:
+    """How YAML read a value, in words: ``the integer 600``, ``the boolean false``."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"the integer {value}"
+    if isinstance(value, float):
+        return f"the number {value!r}"
+    if isinstance(value, datetime):
+        return f"the timestamp {to_iso(value)}"
+    if isinstance(value, date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"

@@ -1,0 +1,143 @@
+"""Rendering findings: text lines, a JSON array or GitHub Actions annotations.
+
+Findings are data and go to stdout, one file's worth at a time as files are
+checked. The human summary goes to stderr through rich, imported only when
+it is drawn; document text only ever enters rich as :class:`rich.text.Text`,
+never as markup, so a ``[`` in a title stays a ``[``. Colour appears only on
+a terminal and never when ``NO_COLOR`` is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TextIO
+
+from .validate.engine import Finding
+from .validate.rules import RULES, Severity
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    GITHUB = "github"
+
+
+def text_line(finding: Finding) -> str:
+    """``path:line:col: CODE message``."""
+    f = finding
+    return f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_line(finding: Finding) -> str:
+    """A GitHub Actions workflow command that annotates the file at the finding."""
+    f = finding
+    level = "error" if f.severity is Severity.ERROR else "warning"
+    props = (
+        f"file={_escape_property(f.path)},line={f.line},col={f.column},"
+        f"title={_escape_property(f.code)}"
+    )
+    return f"::{level} {props}::{_escape_data(f.message)}"
+
+
+class Reporter:
+    """Writes findings to ``out`` as they arrive, in one of the formats."""
+
+    def __init__(self, fmt: Format, out: TextIO) -> None:
+        self.format = fmt
+        self.out = out
+        self._first = True
+
+    def findings(self, findings: Sequence[Finding]) -> None:
+        for finding in findings:
+            if self.format is Format.JSON:
+                record = json.dumps(finding.as_dict(), ensure_ascii=False)
+                self.out.write(("[\n  " if self._first else ",\n  ") + record)
+            elif self.format is Format.GITHUB:
+                self.out.write(github_line(finding) + "\n")
+            else:
+                self.out.write(text_line(finding) + "\n")
+            self._first = False
+        self.out.flush()
+
+    def close(self) -> None:
+        if self.format is Format.JSON:
+            self.out.write("[]\n" if self._first else "\n]\n")
+            self.out.flush()
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts for the summary and the exit code."""
+
+    files: int = 0
+    unreadable: int = 0
+    files_with_findings: int = 0
+    errors: int = 0
+    warnings: int = 0
+    by_code: Counter[str] = field(default_factory=Counter)
+
+    def add(self, findings: Sequence[Finding]) -> None:
+        self.files += 1
+        if findings:
+            self.files_with_findings += 1
+        for finding in findings:
+            self.by_code[finding.code] += 1
+            if finding.severity is Severity.ERROR:
+                self.errors += 1
+            else:
+                self.warnings += 1
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def write_summary(tally: Tally, stream: TextIO | None = None) -> None:
+    """Draw the run's summary with rich (on stderr unless ``stream`` is given)."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(
+        file=stream or sys.stderr,
+        no_color=bool(os.environ.get("NO_COLOR")) or None,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=True,
+    )
+    for code, count in sorted(tally.by_code.items()):
+        rule = RULES[code]
+        style = "red" if rule.severity is Severity.ERROR else "yellow"
+        line = Text("  ")
+        line.append(code, style="bold")
+        line.append(f"  {rule.severity:<7}  ", style=style)
+        line.append(f"{count:>5}  {rule.name}: {rule.summary}")
+        console.print(line)
+    line = Text(f"{_plural(tally.files, 'file')} checked: ")
+    if tally.errors:
+        line.append(_plural(tally.errors, "error"), style="bold red")
+    else:
+        line.append("no errors", style="bold green")
+    line.append(", ")
+    line.append(_plural(tally.warnings, "warning"), style="yellow" if tally.warnings else "")
+    if tally.files_with_findings:
+        line.append(f" in {_plural(tally.files_with_findings, 'file')}")
+    if tally.unreadable:
+        line.append("; ")
+        line.append(f"{_plural(tally.unreadable, 'input')} could not be read", style="bold red")
+    line.append(".")
+    console.print(line)

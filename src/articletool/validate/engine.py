@@ -1,0 +1,135 @@
+"""Run the selected rules over posts and collect findings.
+
+:func:`check_post` is the pure core: a parsed post in, findings out.
+:func:`check_input` is the per-file worker for
+:func:`articletool.runner.map_inputs`: a module-level function that, bound
+to frozen :class:`Settings` with :func:`functools.partial`, can be pickled
+and sent to another process. It never raises for bad input; the error comes
+back inside the :class:`FileResult`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+
+from ..errors import ArticleToolError, UsageError
+from ..files import MAX_BYTES, Input, read_bytes
+from ..frontmatter import MAX_YAML_NODES
+from ..post import Post, parse_post
+from .rules import DEFAULT_REQUIRED, RULES, Context, Severity
+
+#: Image proxies whose addresses ``clean`` unwraps (FM302). Used until
+#: ``articletool.urls.PROXY_PREFIXES`` exists; then that list is used instead.
+KNOWN_PROXY_PREFIXES: tuple[str, ...] = (
+    "https://cors.zfour.workers.dev/?",
+    "http://cors.zfour.workers.dev/?",
+)
+
+
+@cache
+def proxy_prefixes() -> tuple[str, ...]:
+    """The known image-proxy prefixes: the shared list if present, else ours."""
+    try:
+        urls = importlib.import_module("articletool.urls")
+    except ImportError:
+        return KNOWN_PROXY_PREFIXES
+    shared = getattr(urls, "PROXY_PREFIXES", None)
+    if isinstance(shared, (tuple, list)) and all(isinstance(p, str) for p in shared):
+        return tuple(shared)
+    return KNOWN_PROXY_PREFIXES
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem in one file, at a 1-based line and column."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    severity: Severity
+    message: str
+
+    def as_dict(self) -> dict[str, str | int]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "severity": str(self.severity),
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a validation run needs to know, picklable."""
+
+    #: The current time; dates after it are in the future (FM202).
+    now: datetime
+    required: tuple[str, ...] = DEFAULT_REQUIRED
+    codes: frozenset[str] = field(default_factory=lambda: frozenset(RULES))
+    proxy_prefixes: tuple[str, ...] = KNOWN_PROXY_PREFIXES
+    max_bytes: int = MAX_BYTES
+    max_yaml_nodes: int = MAX_YAML_NODES
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """The findings for one input, or the error that kept it from being checked."""
+
+    path: str
+    findings: tuple[Finding, ...] = ()
+    error: ArticleToolError | None = None
+
+
+def select_codes(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> frozenset[str]:
+    """The rule codes in effect: those matching a ``select`` prefix, minus ``ignore``.
+
+    Prefixes work as in ruff: ``FM`` is every rule, ``FM1`` the field rules,
+    ``FM003`` one rule. An empty ``select`` means every rule. A prefix that
+    matches no rule is a :class:`UsageError`.
+    """
+
+    def matching(prefixes: Iterable[str], option: str) -> set[str]:
+        found: set[str] = set()
+        for prefix in prefixes:
+            wanted = prefix.strip().upper()
+            if wanted in ("ALL", ""):
+                found.update(RULES)
+                continue
+            codes = {code for code in RULES if code.startswith(wanted)}
+            if not codes:
+                raise UsageError(f"{option}: no rule code starts with {prefix!r}")
+            found |= codes
+        return found
+
+    chosen = matching(select, "select") if select else set(RULES)
+    return frozenset(chosen - matching(ignore, "ignore"))
+
+
+def check_post(post: Post, settings: Settings) -> tuple[Finding, ...]:
+    """Run the selected rules over ``post``; findings in file order."""
+    ctx = Context(post, settings.required, settings.now, settings.proxy_prefixes)
+    findings = [
+        Finding(post.path, hit.line, hit.column, code, rule.severity, hit.message)
+        for code, rule in RULES.items()
+        if code in settings.codes
+        for hit in rule.check(ctx)
+    ]
+    findings.sort(key=lambda f: (f.line, f.column, f.code))
+    return tuple(findings)
+
+
+def check_input(settings: Settings, item: Input) -> FileResult:
+    """Read, parse and check one input (the worker for ``map_inputs``)."""
+    try:
+        data = read_bytes(item, settings.max_bytes)
+        post = parse_post(data, item.display, settings.max_yaml_nodes)
+    except ArticleToolError as exc:
+        return FileResult(item.display, error=exc.located(item.display))
+    return FileResult(item.display, check_post(post, settings))

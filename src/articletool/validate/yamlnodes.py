@@ -1,0 +1,72 @@
+"""What the front matter looked like as written: scalar text and list item positions.
+
+:mod:`articletool.frontmatter` keeps each key's position and scalar style;
+some rules also need the text of a plain scalar (to say "``10:00`` is read as
+600") or the place of each list item. Those are found by composing the raw
+YAML again, which only happens for the few values that look wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from ..frontmatter import FrontMatter
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One list item: where it stands in the file and, if a plain scalar, its text."""
+
+    line: int
+    column: int
+    text: str | None
+
+
+@lru_cache(maxsize=8)
+def _compose(raw: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(raw, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+
+
+def _value_node(fm: FrontMatter, key: str) -> yaml.Node | None:
+    root = _compose(fm.raw)
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    found = None
+    for key_node, value_node in root.value:
+        if isinstance(key_node, yaml.ScalarNode) and str(key_node.value) == key:
+            found = value_node  # the last one wins, as in YAML
+    return found
+
+
+def _plain_text(node: yaml.Node) -> str | None:
+    if isinstance(node, yaml.ScalarNode) and not node.style:
+        return str(node.value)
+    return None
+
+
+def written(fm: FrontMatter, key: str) -> str | None:
+    """The text of ``key``'s value as written, when it is a plain scalar."""
+    node = _value_node(fm, key)
+    return _plain_text(node) if node is not None else None
+
+
+def item_nodes(fm: FrontMatter, key: str) -> list[Item] | None:
+    """The items of ``key``'s list value, in order (``None`` if it is not a list)."""
+    node = _value_node(fm, key)
+    if not isinstance(node, yaml.SequenceNode):
+        return None
+    return [
+        Item(fm.start_line + child.start_mark.line, child.start_mark.column + 1, _plain_text(child))
+        for child in node.value
+    ]
