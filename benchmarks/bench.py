@@ -1,0 +1,433 @@
+"""Measure articletool against a floor and the converters people already use.
+
+Run from the repository, with the ``bench`` extra installed::
+
+    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/python benchmarks/bench.py            # about 10,000 posts, a few minutes
+    .venv/bin/python benchmarks/bench.py --quick    # about 1,000 posts, under a minute
+
+It builds a work corpus from ``../shared/corpus`` (``--corpus``), copied over
+and over to about ``--posts`` posts, in ``/dev/shm`` where it exists (creating a
+file on this machine's disk costs about 0.7 ms, which would drown every
+difference; ``--work`` picks another place). Every tool then runs as its own
+process over the same files, and the script records the whole process's wall
+time and peak memory (``ru_maxrss`` from ``wait4``: for a pool, the largest
+single process). It prints a Markdown table, the machine, and PASS or FAIL for
+each target, and exits 1 when a target is not met (or could not be measured).
+
+Targets:
+
+- ``convert --to md -j 1`` takes at most 1.5x the floor's wall time (the floor:
+  read, load the front matter with PyYAML's C loader, parse and serialise the
+  body with lxml, write);
+- ``validate -j 1`` takes at most 2x the read-plus-YAML floor;
+- ``convert`` with the default ``--jobs`` has at least 3x markdownify's throughput;
+- ``convert`` from 1 to 2 jobs scales by at least 1.8x (machines with 2+ cores);
+- peak memory for the full corpus is at most 1.25x that for 100 posts;
+- ``articletool validate seeds/000_7d40135e7ed69f29.txt`` takes at most 1.5x
+  ``python -c "import typer"`` (medians over ``--startup-runs`` runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+BASELINES = HERE / "baselines.py"
+SEED = REPO / "seeds" / "000_7d40135e7ed69f29.txt"
+SMALL = 100
+
+
+@dataclass
+class Run:
+    """One measured process."""
+
+    name: str
+    posts: int
+    wall: float | None = None
+    rss_kib: int | None = None
+    code: int | None = None
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.wall is not None
+
+    @property
+    def ms_per_post(self) -> float | None:
+        return None if self.wall is None else 1000 * self.wall / self.posts
+
+    @property
+    def rate(self) -> float | None:
+        return None if self.wall is None else self.posts / self.wall
+
+
+@dataclass
+class Target:
+    name: str
+    goal: str
+    value: str
+    passed: bool | None  # None: could not be measured
+
+
+@dataclass
+class Report:
+    machine: dict[str, str]
+    runs: list[Run] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+
+
+# -- the work corpus -------------------------------------------------------------------
+
+
+def build_corpus(source: Path, target: Path, posts: int) -> int:
+    """Copy ``source``'s posts into ``target/NNNN/`` until there are ``posts`` of them."""
+    files = sorted(source.glob("*.md"))
+    if not files:
+        raise SystemExit(f"bench: no *.md posts in {source}")
+    shutil.rmtree(target, ignore_errors=True)
+    made = 0
+    round_ = 0
+    while made < posts:
+        folder = target / f"{round_:04}"
+        folder.mkdir(parents=True)
+        for path in files[: posts - made]:
+            (folder / path.name).write_bytes(path.read_bytes())
+            made += 1
+        round_ += 1
+    return made
+
+
+def default_work_dir() -> Path:
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return shm / "articletool-bench"
+    return Path(tempfile.gettempdir()) / "articletool-bench"
+
+
+def filesystem_of(path: Path) -> str:
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return "unknown"
+    best = ("", "unknown")
+    resolved = str(path.resolve())
+    for line in mounts:
+        parts = line.split()
+        if len(parts) >= 3 and resolved.startswith(parts[1]) and len(parts[1]) > len(best[0]):
+            best = (parts[1], parts[2])
+    return best[1]
+
+
+# -- measuring -------------------------------------------------------------------------
+
+
+def measure(
+    name: str, posts: int, cmd: Sequence[str], stdout: Path | None = None, repeat: int = 1
+) -> Run:
+    """Run ``cmd`` ``repeat`` times; keep the median wall time and the largest peak RSS."""
+    walls: list[float] = []
+    peak = 0
+    code = None
+    for _ in range(repeat):
+        with (
+            open(stdout or os.devnull, "wb") as out,
+            tempfile.TemporaryFile() as err,
+        ):
+            start = time.perf_counter()
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+            proc.returncode = code = os.waitstatus_to_exitcode(status)
+            if code not in (0, 1):
+                err.seek(0)
+                lines = err.read().decode("utf-8", "replace").strip().splitlines()
+                note = lines[-1] if lines else f"exit {code}"
+                return Run(name, posts, code=code, note=note[:100])
+        walls.append(wall)
+        rss = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
+        peak = max(peak, rss)
+    return Run(name, posts, statistics.median(walls), peak, code)
+
+
+def startup(cmd: Sequence[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def jobs_default() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores": str(jobs_default()),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+# -- the plan --------------------------------------------------------------------------
+
+
+def run_all(args: argparse.Namespace) -> Report:
+    python = args.python
+    tool = [args.articletool]
+    work: Path = args.work
+    big, small = work / "posts", work / "posts-small"
+    out = work / "out"
+    posts = build_corpus(args.corpus / "posts", big, args.posts)
+    build_corpus(args.corpus / "posts", small, SMALL)
+    report = Report(machine())
+    report.machine["work"] = f"{work} ({filesystem_of(work)})"
+    report.machine["posts"] = str(posts)
+    jobs = jobs_default()
+
+    def step(
+        name: str, n: int, cmd: list[str], stdout: Path | None = None, output: bool = False
+    ) -> Run:
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        run = measure(name, n, cmd, stdout, args.repeat)
+        if not args.quiet:
+            shown = f"{run.wall:7.2f} s" if run.wall is not None else f"failed: {run.note}"
+            sys.stderr.write(f"  {name:<34} {shown}\n")
+        shutil.rmtree(out, ignore_errors=True)
+        report.runs.append(run)
+        return run
+
+    base = [python, str(BASELINES)]
+    jsonl = work / "extract.jsonl"
+    plan: list[tuple[str, list[str], Path | None]] = [
+        ("floor: read+YAML", [*base, "read-yaml", str(big)], None),
+        ("floor: read+YAML+lxml+write", [*base, "floor", str(big), str(out)], None),
+        ("markdownify", [*base, "markdownify", str(big), str(out)], None),
+        ("html2text", [*base, "html2text", str(big), str(out)], None),
+    ]
+    if not args.skip_trafilatura:
+        plan.append(("trafilatura", [*base, "trafilatura", str(big), str(out)], None))
+    convert = [*tool, "convert", "--to", "md", "-o", str(out)]
+    plan += [
+        ("articletool convert --to md -j 1", [*convert, "-j", "1", str(big)], None),
+        ("articletool convert --to md -j 2", [*convert, "-j", "2", str(big)], None),
+        (f"articletool convert --to md (-j {jobs})", [*convert, str(big)], None),
+        (
+            "articletool extract --format jsonl -j 1",
+            [*tool, "extract", "--format", "jsonl", "-j", "1", str(big)],
+            jsonl,
+        ),
+        (
+            f"articletool extract --format jsonl (-j {jobs})",
+            [*tool, "extract", "--format", "jsonl", str(big)],
+            jsonl,
+        ),
+        ("articletool validate -j 1", [*tool, "validate", "-j", "1", str(big)], None),
+        (f"articletool validate (-j {jobs})", [*tool, "validate", str(big)], None),
+    ]
+    sys.stderr.write(f"bench: {posts} posts in {report.machine['work']}\n")
+    runs = {name: step(name, posts, cmd, stdout) for name, cmd, stdout in plan}
+    memory = {
+        name: step(f"{name} [{SMALL} posts]", SMALL, [*cmd[:-1], str(small)], stdout)
+        for name, cmd, stdout in plan
+        if name.endswith("-j 1")
+    }
+    jsonl.unlink(missing_ok=True)
+
+    typer_start = startup([python, "-c", "import typer"], args.startup_runs)
+    tool_start = startup([*tool, "validate", str(SEED)], args.startup_runs)
+    report.machine["startup"] = (
+        f"validate one file {tool_start * 1000:.0f} ms, import typer {typer_start * 1000:.0f} ms"
+        f" (medians of {args.startup_runs})"
+    )
+    report.targets = judge(runs, memory, tool_start, typer_start, jobs)
+    return report
+
+
+def judge(
+    runs: dict[str, Run],
+    memory: dict[str, Run],
+    tool_start: float,
+    typer_start: float,
+    jobs: int,
+) -> list[Target]:
+    def wall(name: str) -> float | None:
+        run = runs.get(name)
+        return run.wall if run is not None else None
+
+    def ratio(a: float | None, b: float | None, goal: str, ok: Callable[[float], bool]) -> Target:
+        if a is None or b is None or b == 0:
+            return Target("", goal, "not measured", None)
+        value = a / b
+        return Target("", goal, f"{value:.2f}x", ok(value))
+
+    floor = wall("floor: read+YAML+lxml+write")
+    yaml_floor = wall("floor: read+YAML")
+    c1 = wall("articletool convert --to md -j 1")
+    c2 = wall("articletool convert --to md -j 2")
+    cd = wall(f"articletool convert --to md (-j {jobs})")
+    md = wall("markdownify")
+    v1 = wall("articletool validate -j 1")
+    targets = [
+        ("convert -j 1 / floor", ratio(c1, floor, "<= 1.5x", lambda v: v <= 1.5)),
+        ("validate -j 1 / read+YAML floor", ratio(v1, yaml_floor, "<= 2x", lambda v: v <= 2.0)),
+        (
+            f"convert -j {jobs} throughput / markdownify",
+            ratio(md, cd, ">= 3x", lambda v: v >= 3.0),
+        ),
+    ]
+    if jobs >= 2:
+        targets.append(
+            ("convert -j 1 -> -j 2 scaling", ratio(c1, c2, ">= 1.8x", lambda v: v >= 1.8))
+        )
+    else:
+        targets.append(
+            ("convert -j 1 -> -j 2 scaling", Target("", ">= 1.8x", "one core only", None))
+        )
+    for name, small in memory.items():
+        large = runs[name]
+        big_rss = float(large.rss_kib) if large.rss_kib else None
+        small_rss = float(small.rss_kib) if small.rss_kib else None
+        label = name.removeprefix("articletool ").split(" -", 1)[0]
+        targets.append(
+            (
+                f"{label} peak memory {large.posts} / {small.posts} posts",
+                ratio(big_rss, small_rss, "<= 1.25x", lambda v: v <= 1.25),
+            )
+        )
+    targets.append(
+        (
+            "startup: validate one file / import typer",
+            ratio(tool_start, typer_start, "<= 1.5x", lambda v: v <= 1.5),
+        )
+    )
+    result = []
+    for label, target in targets:
+        target.name = label
+        result.append(target)
+    return result
+
+
+# -- the report ------------------------------------------------------------------------
+
+
+def render(report: Report) -> str:
+    floor = next((r for r in report.runs if r.name == "floor: read+YAML+lxml+write"), None)
+    yaml_floor = next((r for r in report.runs if r.name == "floor: read+YAML"), None)
+    md = next((r for r in report.runs if r.name == "markdownify"), None)
+    lines = [
+        "| run | posts | wall s | ms/post | posts/s | peak RSS MiB | x floor wall "
+        "| x markdownify speed |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in report.runs:
+        if not run.ok:
+            lines.append(f"| {run.name} | {run.posts} | failed: {run.note} | | | | | |")
+            continue
+        assert run.wall is not None and run.rate is not None and run.ms_per_post is not None
+        ref = yaml_floor if "validate" in run.name or run.name == "floor: read+YAML" else floor
+        x_floor = ""
+        if ref is not None and ref.wall and ref.posts == run.posts:
+            x_floor = f"{run.wall / ref.wall:.2f}" + (" (read+YAML)" if ref is yaml_floor else "")
+        x_md = ""
+        if (
+            md is not None
+            and md.rate
+            and "validate" not in run.name
+            and not run.name.endswith("YAML")
+        ):
+            x_md = f"{run.rate / md.rate:.2f}"
+        rss = f"{(run.rss_kib or 0) / 1024:.1f}"
+        lines.append(
+            f"| {run.name} | {run.posts} | {run.wall:.2f} | {run.ms_per_post:.3f} "
+            f"| {run.rate:,.0f} | {rss} | {x_floor} | {x_md} |"
+        )
+    lines += ["", "| target | goal | measured | result |", "| --- | --- | --- | --- |"]
+    for target in report.targets:
+        verdict = {True: "PASS", False: "FAIL", None: "not measured"}[target.passed]
+        lines.append(f"| {target.name} | {target.goal} | {target.value} | {verdict} |")
+    lines.append("")
+    lines += [f"- {key}: {value}" for key, value in report.machine.items()]
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpus")
+    parser.add_argument("--posts", type=int, default=10_000, help="size of the work corpus")
+    parser.add_argument("--quick", action="store_true", help="about 1,000 posts, 5 startup runs")
+    parser.add_argument("--work", type=Path, default=default_work_dir())
+    parser.add_argument("--repeat", type=int, default=1, help="runs per row (median wall time)")
+    parser.add_argument("--startup-runs", type=int, default=21)
+    parser.add_argument("--python", default=sys.executable, help="interpreter for the baselines")
+    parser.add_argument(
+        "--articletool",
+        default=str(Path(sys.executable).parent / "articletool"),
+        help="the articletool executable",
+    )
+    parser.add_argument("--skip-trafilatura", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--keep", action="store_true", help="keep the work corpus")
+    parser.add_argument("--quiet", action="store_true")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.posts = min(args.posts, 1_000)
+        args.startup_runs = min(args.startup_runs, 5)
+    if not Path(args.articletool).exists():
+        found = shutil.which("articletool")
+        if found is None:
+            parser.error("no articletool executable; pass --articletool")
+        args.articletool = found
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        report = run_all(args)
+    finally:
+        if not args.keep:
+            shutil.rmtree(args.work, ignore_errors=True)
+    sys.stdout.write(render(report))
+    if args.json:
+        data = {
+            "machine": report.machine,
+            "runs": [asdict(run) for run in report.runs],
+            "targets": [asdict(t) for t in report.targets],
+        }
+        args.json.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return 0 if all(t.passed for t in report.targets) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
