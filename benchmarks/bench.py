@@ -396,6 +396,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="the articletool executable",
     )
     parser.add_argument("--skip-trafilatura", action="store_true")
+    parser.add_argument(
+        "--startup-only", action="store_true", help="measure only the start-up target"
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the work corpus")
     parser.add_argument("--quiet", action="store_true")
@@ -411,8 +414,24 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
+def startup_target(args: argparse.Namespace) -> Target:
+    typer_start = startup([args.python, "-c", "import typer"], args.startup_runs)
+    tool_start = startup([args.articletool, "validate", str(SEED)], args.startup_runs)
+    value = tool_start / typer_start
+    return Target(
+        "startup: validate one file / import typer",
+        "<= 1.5x",
+        f"{value:.2f}x ({tool_start * 1000:.0f} ms / {typer_start * 1000:.0f} ms)",
+        value <= 1.5,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.startup_only:
+        target = startup_target(args)
+        sys.stdout.write(f"{target.name}: {target.value} {'PASS' if target.passed else 'FAIL'}\n")
+        return 0 if target.passed else 1
     try:
         report = run_all(args)
     finally:

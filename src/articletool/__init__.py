@@ -9,7 +9,6 @@ The library API::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .errors import ArticleToolError, ExitCode
@@ -17,10 +16,22 @@ from .files import MAX_BYTES, Input, read_bytes
 from .post import Post, parse_post, parse_text
 from .source import Decoded, decode
 
-try:
-    __version__ = version("articletool")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the package metadata on first use.
+
+    importlib.metadata costs about 30 ms to import: too much for every start.
+    """
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        found = version("articletool")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        found = "0+unknown"
+    globals()["__version__"] = found
+    return found
 
 
 def read_post(path: str | Path, max_bytes: int = MAX_BYTES) -> Post:

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from . import __version__
+from . import runner
 from .commands import clean, convert, extract, validate
 from .errors import ArticleToolError, ExitCode
 
@@ -28,6 +28,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from . import __version__
+
         sys.stdout.write(f"articletool {__version__}\n")
         raise typer.Exit()
 
@@ -50,6 +52,8 @@ app.command("convert")(convert.command)
 
 def main() -> None:
     """Entry point of the ``articletool`` script."""
+    runner.interrupt_on_sigterm()
+    runner.progress_on_terminal = True
     try:
         app()
     except ArticleToolError as exc:

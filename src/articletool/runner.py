@@ -19,7 +19,6 @@ workers are stopped, each finishing nothing and leaving no temporary file, and
 
 from __future__ import annotations
 
-import multiprocessing
 import signal
 import sys
 from collections import deque
@@ -30,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from .errors import InputError
 from .files import Input
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # multiprocessing is imported only when a pool is needed
     from multiprocessing.pool import AsyncResult, Pool
 
 T = TypeVar("T")
@@ -72,6 +71,8 @@ def interrupt_on_sigterm() -> None:
 
 def start_method() -> str:
     """``fork`` where it exists (workers start in about a millisecond), else ``spawn``."""
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return "fork" if "fork" in methods and sys.platform != "darwin" else "spawn"
 
@@ -169,6 +170,8 @@ def _run_chunk(chunk: list[Input]) -> list[Any]:
 def _parallel(
     work: Callable[[Input], T], items: Iterator[Item], jobs: int, progress: Progress | None
 ) -> Iterator[T | InputError]:
+    import multiprocessing
+
     context = multiprocessing.get_context(start_method())
     pool: Pool = context.Pool(jobs, initializer=_init_worker, initargs=(work,))
     pending: deque[tuple[list[Item], AsyncResult[list[Any]]]] = deque()
