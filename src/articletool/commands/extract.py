@@ -1,10 +1,158 @@
-"""`articletool extract`."""
+"""`articletool extract`: front matter, text and images of posts, as data."""
 
 from __future__ import annotations
 
-from .common import PathsArg
+import json
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import partial
+from typing import Annotated, Any
+
+import typer
+
+from ..errors import ArticleToolError, ExitCode, UsageError
+from ..extract import extract_record
+from ..files import Input, discover, read_bytes
+from ..html.clean import CleanSettings
+from ..post import parse_post
+from ..runner import map_inputs
+from .clean import settings_from_config
+from .common import (
+    DEFAULT_JOBS,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_YAML_NODES,
+    JobsOpt,
+    MaxBytesOpt,
+    MaxYamlNodesOpt,
+    PathsArg,
+    Status,
+    resolve_jobs,
+)
 
 
-def command(paths: PathsArg) -> None:
-    """Not yet available."""
-    raise NotImplementedError
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    settings: CleanSettings
+    images_only: bool = False
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_yaml_nodes: int = DEFAULT_MAX_YAML_NODES
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    display: str
+    record: dict[str, Any] | None = None
+    error: ArticleToolError | None = None
+
+
+def extract_input(job: Job, item: Input) -> Extracted:
+    """Read one input and build its record (the worker for ``map_inputs``)."""
+    try:
+        post = parse_post(read_bytes(item, job.max_bytes), item.display, job.max_yaml_nodes)
+    except ArticleToolError as exc:
+        return Extracted(item.display, error=exc.located(item.display))
+    record = extract_record(post, None, job.settings)
+    if job.images_only:
+        record = {"path": record["path"], "images": record["images"]}
+    return Extracted(item.display, record, post.error)
+
+
+def _dumps(record: Any, indent: int | None = None) -> str:
+    return json.dumps(record, ensure_ascii=False, indent=indent)
+
+
+def _write_text(record: dict[str, Any], several: bool, images_only: bool) -> None:
+    out = sys.stdout
+    if several:
+        out.write(f"==> {record['path']} <==\n")
+    if images_only:
+        for image in record["images"]:
+            size = f"{image['width'] or ''}x{image['height'] or ''}"
+            out.write(f"{image['src']}\t{size if size != 'x' else ''}\t{image['alt'] or ''}\n")
+    else:
+        text = record["text"]
+        out.write(text + "\n" if text else "")
+    if several:
+        out.write("\n")
+
+
+def run(paths: list[str], job: Job, fmt: Format, jobs: int) -> ExitCode:
+    status = Status()
+    items = list(discover(paths))
+    several = sum(isinstance(i, Input) for i in items) > 1
+    count = 0
+    for result in map_inputs(partial(extract_input, job), items, jobs):
+        if not isinstance(result, Extracted):
+            status.error(result)
+            continue
+        if result.error is not None:
+            status.error(result.error)
+        if result.record is None:
+            continue
+        if fmt is Format.JSONL:
+            sys.stdout.write(_dumps(result.record) + "\n")
+        elif fmt is Format.JSON:
+            if several:  # an array, streamed
+                body = _dumps(result.record, indent=2).replace("\n", "\n  ")
+                sys.stdout.write(("[\n  " if count == 0 else ",\n  ") + body)
+            else:
+                sys.stdout.write(_dumps(result.record, indent=2) + "\n")
+            count += 1
+        else:
+            _write_text(result.record, several, job.images_only)
+    if fmt is Format.JSON and several:
+        sys.stdout.write("\n]\n" if count else "[]\n")
+    return status.code
+
+
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        case_sensitive=False,
+        help="text: plain text; json: one object (an array for several inputs); "
+        "jsonl: one object per line.",
+    ),
+]
+ImagesOnlyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--images-only",
+        help="Only the images: src, size and alt per line (text), or {path, images} records.",
+    ),
+]
+
+
+def command(
+    paths: PathsArg,
+    output_format: FormatOpt = Format.TEXT,
+    images_only: ImagesOnlyOpt = False,
+    jobs: JobsOpt = DEFAULT_JOBS,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
+    max_yaml_nodes: MaxYamlNodesOpt = DEFAULT_MAX_YAML_NODES,
+) -> None:
+    """Print each post's text, or its record (path, title, date, front_matter,
+    text, images) as JSON.
+
+    Proxies and lazy-load attributes follow [tool.articletool.clean].
+
+    Example: articletool extract --format jsonl source/_posts | jq .title
+    """
+    try:
+        settings = settings_from_config()
+        job = Job(settings, images_only, max_bytes, max_yaml_nodes)
+        code = run(paths, job, output_format, resolve_jobs(jobs))
+    except UsageError as exc:
+        where = f"{exc.path}: " if exc.path else ""
+        sys.stderr.write(f"articletool extract: {where}{exc.message}\n")
+        raise typer.Exit(int(ExitCode.INPUT)) from None
+    if code != ExitCode.OK:
+        raise typer.Exit(int(code))

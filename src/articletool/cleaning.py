@@ -1,0 +1,226 @@
+"""Clean a whole post: front matter edited as text, body through the rules.
+
+::
+
+    import articletool
+    from articletool.cleaning import clean_post, verify
+    from articletool.html.clean import CleanSettings
+
+    post = articletool.read_post("post.md")
+    result = clean_post(post, CleanSettings())
+    verify(post, result)             # raises SafetyError if text would be lost
+    data = post.source.encode(result.text)
+
+Only what a rule changes is rewritten. In the front matter that is the
+proxied image fields (``headimg``, ``thumbnail``, ``cover``), replaced in
+place so key order, quoting and comments stay as written. The body is
+serialised from the cleaned tree only when a rule changed it; otherwise its
+text (and so its bytes) stays identical.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+from . import frontmatter, urls
+from .errors import ArticleToolError, SafetyError
+from .frontmatter import FrontMatter, KeyInfo
+from .html.clean import Change, CleanSettings, clean_tree, serialize_body, visible_text
+from .html.parse import parse_body
+from .post import Post, parse_text
+from .source import Decoded
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """The cleaned file text (``\\n`` newlines), every change made, and the
+    cleaned body tree (for callers that go on to extract or convert)."""
+
+    text: str
+    changes: tuple[Change, ...]
+    tree: HtmlElement = field(compare=False, repr=False)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+# --- front matter -----------------------------------------------------------
+
+_PLAIN_UNSAFE = re.compile(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|: |\s#|\s$|^$")
+
+
+def _line_offsets(text: str) -> list[int]:
+    offsets = [0]
+    pos = text.find("\n")
+    while pos >= 0:
+        offsets.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    return offsets
+
+
+def _token_end(text: str, start: int, style: str) -> int | None:
+    """End offset of the single-line scalar starting at ``start``, or ``None``."""
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    if style in ("'", '"'):
+        i = start + 1
+        while i < line_end:
+            char = text[i]
+            if style == "'" and char == "'":
+                if text.startswith("''", i):
+                    i += 2
+                    continue
+                return i + 1
+            if style == '"' and char == "\\":
+                i += 2
+                continue
+            if style == '"' and char == '"':
+                return i + 1
+            i += 1
+        return None
+    if style == "":
+        line = text[start:line_end]
+        comment = re.search(r"\s#", line)
+        return start + len((line[: comment.start()] if comment else line).rstrip())
+    return None
+
+
+def _token(value: str, style: str) -> str:
+    if style == '"':
+        return json.dumps(value, ensure_ascii=False)
+    if style == "" and not _PLAIN_UNSAFE.search(value):
+        return value
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _new_image_value(value: str, settings: CleanSettings) -> tuple[str, list[Change]]:
+    names = {rule.name for rule in settings.rules}
+    changes = []
+    new = value
+    if "proxies" in names:
+        unwrapped = urls.unproxy(new, settings.proxy_prefixes)
+        if unwrapped != new:
+            new = unwrapped
+            changes.append("proxies")
+    if "upgrade-http" in names:
+        upgraded = urls.upgrade_http(new)
+        if upgraded != new:
+            new = upgraded
+            changes.append("upgrade-http")
+    return new, [Change(rule, "") for rule in changes]
+
+
+def _edit_front_matter(post: Post, settings: CleanSettings) -> tuple[str, list[Change]]:
+    """The post's text with image fields rewritten, and the changes made."""
+    text = post.text
+    fm = post.front_matter
+    if fm is None or not fm.is_mapping:
+        return text, []
+    offsets = _line_offsets(text)
+    edits: list[tuple[int, int, str]] = []
+    changes: list[Change] = []
+    wanted: dict[str, str] = {}
+    for name in settings.image_fields:
+        info: KeyInfo | None = fm.keys.get(name)
+        value = fm.get(name)
+        if info is None or not isinstance(value, str) or info.style is None:
+            continue
+        new, made = _new_image_value(value, settings)
+        if not made:
+            continue
+        start = offsets[info.value_line - 1] + info.value_column - 1
+        end = _token_end(text, start, info.style)
+        if end is None:
+            continue
+        edits.append((start, end, _token(new, info.style)))
+        wanted[name] = new
+        changes.extend(Change(c.rule, f"front matter {name}") for c in made)
+    if not edits:
+        return text, []
+    new_text = text
+    for start, end, token in sorted(edits, reverse=True):
+        new_text = new_text[:start] + token + new_text[end:]
+    if not _same_but(fm, new_text, wanted):
+        return text, []  # the edit would change more than meant: leave it be
+    return new_text, changes
+
+
+def _same_but(fm: FrontMatter, new_text: str, wanted: dict[str, str]) -> bool:
+    parts = frontmatter.split(new_text)
+    if parts.raw is None:
+        return False
+    try:
+        loaded = frontmatter.load(parts.raw, parts.start_line)
+    except ArticleToolError:
+        return False
+    expected = dict(fm.data)
+    expected.update(wanted)
+    return bool(loaded.data == expected)
+
+
+def clean_front_matter_text(post: Post, settings: CleanSettings | None = None) -> str:
+    """The front matter block as written, fences included, with proxied image
+    fields unwrapped (and upgraded when ``settings.upgrade_http``). Empty
+    when the post has none. Leading blank lines are not part of the block."""
+    if post.parts.raw is None:
+        return ""
+    text, _ = _edit_front_matter(post, settings or CleanSettings())
+    return text[len(post.parts.leading) : len(text) - len(post.body)]
+
+
+# --- the whole post ---------------------------------------------------------
+
+
+def clean_post(post: Post, settings: CleanSettings | None = None) -> CleanResult:
+    """Clean ``post``: front matter image fields and body. Pure: no I/O.
+
+    Raises the post's front-matter error (invalid YAML, limits) when it has
+    one: a file whose front matter cannot be read is not rewritten.
+    """
+    if post.error is not None:
+        raise post.error
+    settings = settings or CleanSettings()
+    text, changes = _edit_front_matter(post, settings)
+    root = parse_body(post.body)
+    body_changes = clean_tree(root, settings)
+    if body_changes:
+        prefix = text[: len(text) - len(post.body)]
+        text = prefix + serialize_body(root, post.body)
+    return CleanResult(text, tuple(changes + body_changes), root)
+
+
+def _first_difference(a: str, b: str) -> str:
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "equal":
+            return f"{a[i1:i2][:30]!r} became {b[j1:j2][:30]!r}"
+    return "no visible difference"
+
+
+def verify(post: Post, result: CleanResult, settings: CleanSettings | None = None) -> None:
+    """The safety check: raise :class:`SafetyError` unless the cleaned post
+    shows the same text as the original (white space aside) and cleaning it
+    again changes nothing."""
+    settings = settings or CleanSettings()
+    if not result.changes:
+        return
+    again = parse_text(Decoded(result.text), post.path)
+    before = visible_text(parse_body(post.body))
+    after = visible_text(parse_body(again.body))
+    if before != after:
+        raise SafetyError(
+            f"not rewritten: cleaning would change the text ({_first_difference(before, after)})",
+            post.path,
+        )
+    second = clean_post(again, settings)
+    if second.changes or second.text != result.text:
+        rules = ", ".join(sorted({c.rule for c in second.changes})) or "serialisation"
+        raise SafetyError(
+            f"not rewritten: cleaning is not stable (a second pass changes: {rules})", post.path
+        )

@@ -1,0 +1,131 @@
+"""One record per post: front matter, title, date, plain text and images.
+
+::
+
+    import articletool
+    from articletool.extract import extract_record
+    from articletool.html.parse import parse_body
+
+    post = articletool.read_post("post.md")
+    record = extract_record(post, parse_body(post.body))
+    record["title"], record["date"], record["text"], record["images"]
+
+The record is JSON-safe: dates are ISO 8601 strings everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, time
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from . import urls
+from .dates import parse_date, to_iso
+from .html.clean import CleanSettings, clean_tree
+from .html.images import Image, images
+from .html.parse import parse_body
+from .html.text import to_text
+from .post import Post
+
+#: The keys of a record, in the order they are written.
+RECORD_KEYS: tuple[str, ...] = ("path", "title", "date", "front_matter", "text", "images")
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with dates as ISO 8601 text and everything else JSON can hold."""
+    if isinstance(value, datetime):
+        return to_iso(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, str) else k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def _title(value: Any) -> str | None:
+    if value is None:
+        return None
+    safe = json_safe(value)
+    return safe if isinstance(safe, str) else str(value)
+
+
+def iso_date(value: Any) -> str | None:
+    """A front-matter date as ISO 8601 when it can be read, else as written."""
+    if value is None:
+        return None
+    try:
+        return to_iso(parse_date(value))
+    except ValueError:
+        return _title(value)
+
+
+def clean_meta(data: Any, settings: CleanSettings) -> Any:
+    """Front matter as JSON-safe data, image fields unproxied like ``clean`` does."""
+    safe = json_safe(data)
+    if not isinstance(safe, dict):
+        return safe
+    names = {rule.name for rule in settings.rules}
+    for name in settings.image_fields:
+        value = safe.get(name)
+        if not isinstance(value, str):
+            continue
+        if "proxies" in names:
+            value = urls.unproxy(value, settings.proxy_prefixes)
+        if "upgrade-http" in names:
+            value = urls.upgrade_http(value)
+        safe[name] = value
+    return safe
+
+
+def image_dict(image: Image) -> dict[str, Any]:
+    return {"src": image.src, "alt": image.alt, "width": image.width, "height": image.height}
+
+
+def extract_record(
+    post: Post,
+    root: HtmlElement | None = None,
+    settings: CleanSettings | None = None,
+    *,
+    cleaned: bool = False,
+) -> dict[str, Any]:
+    """The record for ``post``: ``path``, ``title``, ``date``, ``front_matter``,
+    ``text`` and ``images`` (``{src, alt, width, height}`` each). Image
+    fields of the front matter are unproxied as ``clean`` would.
+
+    ``root`` is the parsed body (parsed here when omitted). Unless
+    ``cleaned`` says it already was, it is cleaned in place with
+    ``settings`` first, so the text and images are those of the clean post.
+    A post whose front matter could not be loaded gets ``front_matter: null``
+    and an ``error`` key.
+    """
+    settings = settings or CleanSettings()
+    if root is None:
+        root = parse_body(post.body)
+    if not cleaned:
+        clean_tree(root, settings)
+    meta = post.meta
+    record: dict[str, Any] = {
+        "path": post.path,
+        "title": _title(meta.get("title")),
+        "date": iso_date(meta.get("date")),
+        "front_matter": clean_meta(post.front_matter.data, settings) if post.front_matter else None,
+        "text": to_text(root),
+        "images": [
+            image_dict(i) for i in images(root, settings.lazy_attrs, settings.proxy_prefixes)
+        ],
+    }
+    if post.front_matter is None and post.parts.raw is None:
+        record["front_matter"] = {}
+    if post.error is not None:
+        record["error"] = post.error.message
+    return record
