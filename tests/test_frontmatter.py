@@ -200,3 +200,17 @@ def test_load_raises_only_our_errors(raw: str) -> None:
         load(raw, start_line=3)
     except (FrontMatterError, LimitError) as exc:
         assert exc.line is None or exc.line >= 3
+
+
+def test_load_keeps_impossible_timestamps_as_text() -> None:
+    fm = load("date: 2021-04-31 08:08:37\nok: 2021-04-30\nodd: !!timestamp x\n")
+    assert fm.data["date"] == "2021-04-31 08:08:37"
+    assert str(fm.data["ok"]) == "2021-04-30"
+    assert fm.data["odd"] == "x"
+
+
+@pytest.mark.parametrize("raw", ["a: !!float x\n", "a: !!int 1.5\n", "? [a]\n: b\n"])
+def test_load_bad_values_are_our_errors(raw: str) -> None:
+    with pytest.raises(FrontMatterError) as info:
+        load(raw, start_line=4)
+    assert info.value.line is not None and info.value.line >= 4

@@ -23,6 +23,21 @@ try:  # the C loader is about ten times faster; fall back where libyaml is missi
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+
+class _PostLoader(_Loader):
+    """The safe loader, except that a timestamp no calendar has (``2021-04-31``)
+    stays text, so that ``validate`` can point at it instead of failing."""
+
+
+def _timestamp_or_text(loader: _PostLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError, AttributeError):  # AttributeError: "!!timestamp x"
+        return loader.construct_scalar(node)
+
+
+_PostLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
 _CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 #: Default ceiling on the nodes a front matter expands to once aliases are
@@ -171,7 +186,7 @@ def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> Fron
     Raises :class:`FrontMatterError` located in the file for invalid YAML, and
     :class:`LimitError` when aliases expand past ``max_nodes`` nodes.
     """
-    loader = _Loader(raw)
+    loader = _PostLoader(raw)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -193,6 +208,8 @@ def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> Fron
         ) from exc
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"invalid YAML: {exc}", line=start_line) from exc
+    except (ValueError, OverflowError, TypeError) as exc:  # "!!float x" and the like
+        raise FrontMatterError(f"invalid YAML value: {exc}", line=start_line) from exc
     except RecursionError as exc:
         raise LimitError("front matter nested too deeply", line=start_line) from exc
     finally:
