@@ -307,12 +307,10 @@ def taxonomy_type(ctx: Context) -> Iterator[Hit]:
 @rule("FM105", "comments-type", Severity.ERROR, "'comments' is not true or false")
 def comments_type(ctx: Context) -> Iterator[Hit]:
     for _, value, info in ctx.fields(("comments",)):
-        if not isinstance(value, bool):
-            yield Hit(
-                info.value_line,
-                info.value_column,
-                f"comments is {describe(value)}, not true or false",
-            )
+        if isinstance(value, bool):
+            continue
+        what = f"the text {_short(value)!r}" if isinstance(value, str) else describe(value)
+        yield Hit(info.value_line, info.value_column, f"comments is {what}, not true or false")
 
 
 @rule(
