@@ -1,10 +1,200 @@
-"""`articletool convert`."""
+"""`articletool convert`: posts as Markdown (front matter kept) or JSON records."""
 
 from __future__ import annotations
 
-from .common import PathsArg
+import json
+import sys
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import partial
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..cleaning import clean_front_matter_text
+from ..errors import ArticleToolError, ExitCode, UsageError
+from ..extract import extract_record
+from ..files import Input, check_output_dir, discover, output_path, read_bytes, write_atomic
+from ..html.clean import CleanSettings, clean_tree
+from ..html.markdown import MarkdownOptions, convert
+from ..html.parse import parse_body
+from ..post import Post, parse_post
+from ..runner import map_inputs
+from .clean import settings_from_config
+from .common import (
+    DEFAULT_JOBS,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_YAML_NODES,
+    JobsOpt,
+    MaxBytesOpt,
+    MaxYamlNodesOpt,
+    PathsArg,
+    Status,
+    resolve_jobs,
+)
 
 
-def command(paths: PathsArg) -> None:
-    """Not yet available."""
-    raise NotImplementedError
+class Target(StrEnum):
+    MD = "md"
+    JSON = "json"
+
+
+class Braces(StrEnum):
+    ENTITY = "entity"
+    LITERAL = "literal"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Everything a worker needs: frozen and picklable."""
+
+    to: Target
+    settings: CleanSettings
+    markdown: MarkdownOptions
+    out_dir: Path | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_yaml_nodes: int = DEFAULT_MAX_YAML_NODES
+
+
+@dataclass(frozen=True, slots=True)
+class Converted:
+    """What happened to one input: its output (when not written) or its error."""
+
+    display: str
+    output: str | None = None
+    written: bool = False
+    error: ArticleToolError | None = None
+
+
+def markdown_document(post: Post, body: str, settings: CleanSettings) -> str:
+    """The front matter as written (proxied image fields unwrapped) over ``body``."""
+    front = clean_front_matter_text(post, settings)
+    if not front:
+        return body
+    if not front.endswith("\n"):
+        front += "\n"
+    return front + "\n" + body if body else front
+
+
+def convert_post(post: Post, job: Job) -> str:
+    """``post`` as a Markdown document or a JSON record (without final newline)."""
+    root = parse_body(post.body)
+    clean_tree(root, job.settings)
+    body = convert(root, job.markdown)
+    if job.to is Target.MD:
+        return markdown_document(post, body, job.settings)
+    record: dict[str, Any] = extract_record(post, root, job.settings, cleaned=True)
+    record["markdown"] = body
+    return json.dumps(record, ensure_ascii=False)
+
+
+def convert_input(job: Job, item: Input) -> Converted:
+    """Read, convert and (with ``-o``) write one input: the worker for ``map_inputs``."""
+    try:
+        post = parse_post(read_bytes(item, job.max_bytes), item.display, job.max_yaml_nodes)
+        text = convert_post(post, job)
+    except ArticleToolError as exc:
+        return Converted(item.display, error=exc.located(item.display))
+    if job.out_dir is None:
+        return Converted(item.display, text, error=post.error)
+    data = (text if text.endswith("\n") else text + "\n").encode("utf-8")
+    try:
+        write_atomic(output_path(item, job.out_dir, "." + job.to.value), data)
+    except OSError as exc:
+        failure = ArticleToolError(f"cannot write: {exc.strerror or exc}", item.display)
+        return Converted(item.display, error=failure)
+    return Converted(item.display, written=True, error=post.error)
+
+
+def run(paths: list[str], job: Job, jobs: int) -> ExitCode:
+    """Convert ``paths`` as ``job`` says; report errors; return the exit code."""
+    status = Status()
+    skip = [job.out_dir] if job.out_dir is not None else []
+    items = list(discover(paths, skip=skip)) if job.out_dir is None else discover(paths, skip=skip)
+    if job.out_dir is None and job.to is Target.MD and sum(isinstance(i, Input) for i in items) > 1:
+        raise UsageError("several inputs: use -o DIR (or --to json for JSON Lines)")
+    out = sys.stdout.buffer
+    for result in map_inputs(partial(convert_input, job), items, jobs):
+        if not isinstance(result, Converted):
+            status.error(result)
+            continue
+        if result.error is not None:
+            status.error(result.error)
+        if result.output is not None:
+            text = result.output
+            out.write((text if text.endswith("\n") else text + "\n").encode("utf-8"))
+            out.flush()
+    return status.code
+
+
+ToOpt = Annotated[
+    Target,
+    typer.Option(
+        "--to",
+        "-t",
+        case_sensitive=False,
+        help="md: front matter over a CommonMark/GFM body; json: the extract record "
+        "plus a 'markdown' key (JSON Lines when several inputs go to stdout).",
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="DIR",
+        help="Write one .md or .json file per input below DIR, mirroring the input tree.",
+        show_default=False,
+    ),
+]
+BracesOpt = Annotated[
+    Braces,
+    typer.Option(
+        "--braces",
+        case_sensitive=False,
+        help="entity: write { and } in text as &#123; and &#125; (safe for Hexo's "
+        "templates; Markdown renderers decode them); literal: write them as they are.",
+    ),
+]
+TablesOpt = Annotated[
+    bool,
+    typer.Option("--tables/--no-tables", help="GFM pipe tables for simple tables."),
+]
+
+
+def command(
+    paths: PathsArg,
+    to: ToOpt = Target.MD,
+    output: OutputOpt = None,
+    braces: BracesOpt = Braces.ENTITY,
+    tables: TablesOpt = True,
+    jobs: JobsOpt = DEFAULT_JOBS,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
+    max_yaml_nodes: MaxYamlNodesOpt = DEFAULT_MAX_YAML_NODES,
+) -> None:
+    """Convert posts to Markdown (front matter kept) or to JSON records.
+
+    The body is cleaned first (lazy images resolved, proxies unwrapped, debris
+    removed; settings from [tool.articletool.clean]), then written as
+    CommonMark with GFM tables. One input goes to stdout; use -o DIR for many.
+
+    Example: articletool convert --to md -o out/ source/_posts
+    """
+    try:
+        settings = settings_from_config()
+        options = MarkdownOptions(
+            braces=braces.value,
+            tables=tables,
+            proxy_prefixes=settings.proxy_prefixes,
+        )
+        if output is not None:
+            check_output_dir(output)
+        job = Job(to, settings, options, output, max_bytes, max_yaml_nodes)
+        code = run(paths, job, resolve_jobs(jobs))
+    except UsageError as exc:
+        where = f"{exc.path}: " if exc.path else ""
+        sys.stderr.write(f"articletool convert: {where}{exc.message}\n")
+        raise typer.Exit(int(ExitCode.INPUT)) from None
+    if code != ExitCode.OK:
+        raise typer.Exit(int(code))

@@ -1,0 +1,514 @@
+"""HTML body to CommonMark/GFM Markdown, in one pass over an lxml tree.
+
+:class:`MarkdownConverter` has one ``convert_<tag>`` method per element,
+found by name through a dispatch table built once per class; the options live
+in one frozen :class:`MarkdownOptions`. The tree is the one
+:func:`articletool.html.parse.parse_body` gave (cleaned or not): nothing here
+parses HTML again.
+
+What comes out:
+
+* wrapper elements (``div``, ``section``...) vanish; text that sits bare
+  between blocks becomes its own paragraph; nothing is hard-wrapped;
+* text is escaped only where CommonMark would read it as syntax, and
+  emphasis is written only where it renders (CommonMark's flanking rules
+  refuse ``文**“引号”**文``: there the text stays and the ``**`` go);
+* link and image destinations are escaped so no text can end them early,
+  and ``javascript:``, ``vbscript:`` and ``data:`` links never appear (the
+  link goes, its text stays);
+* ``{`` and ``}`` outside code become ``&#123;``/``&#125;`` by default, as
+  the posts write them, which keeps Hexo's template engine away and which
+  CommonMark decodes back; code keeps them literal (entities do not work
+  there).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+from urllib.parse import unquote
+
+from lxml import etree
+
+from .. import urls
+from .md_inline import (
+    BREAK,
+    HTML_SPACE,
+    Code,
+    Delim,
+    Token,
+    escape_text,
+    escape_title,
+    escape_url,
+    resolve,
+)
+
+Element = etree._Element
+Handler = Callable[["MarkdownConverter", Element, "_Builder"], None]
+
+#: Elements whose content never shows as text.
+SKIP_TAGS: frozenset[str] = frozenset(
+    {
+        "script", "style", "template", "svg", "noscript", "iframe", "video", "audio",
+        "object", "embed", "canvas", "head", "title", "meta", "link", "base", "source",
+        "track", "param", "map", "area",
+    }
+)  # fmt: skip
+#: Elements that start and end a paragraph and otherwise vanish.
+CONTAINER_TAGS: frozenset[str] = frozenset(
+    {
+        "div", "p", "section", "article", "main", "header", "footer", "aside", "nav",
+        "figure", "figcaption", "center", "address", "details", "summary", "form",
+        "fieldset", "legend", "body", "html", "dl", "dt", "dd", "caption", "hgroup",
+        "tbody", "thead", "tfoot", "tr", "td", "th", "colgroup", "col",
+    }
+)  # fmt: skip
+#: Block structures that become plain text where only inline content fits
+#: (headings, table cells, link text).
+STRUCTURE_TAGS: frozenset[str] = frozenset(
+    {"h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dir", "menu", "li", "table", "pre",
+     "blockquote", "hr"}
+)  # fmt: skip
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\\]+")
+_LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownOptions:
+    """How the Markdown is written."""
+
+    #: Bullet for unordered lists (the other one separates adjacent lists).
+    bullet: Literal["-", "*", "+"] = "-"
+    #: ``entity`` writes ``{``/``}`` in text as ``&#123;``/``&#125;`` (safe for
+    #: Hexo's template engine; CommonMark decodes them); ``literal`` keeps them.
+    braces: Literal["entity", "literal"] = "entity"
+    #: GFM pipe tables for simple tables; ``False`` writes every cell as a paragraph.
+    tables: bool = True
+    #: Keep ``title`` attributes of links and images.
+    titles: bool = True
+    #: Deeper elements are written as plain text (keeps the stack bounded).
+    max_depth: int = 120
+    #: Proxy prefixes still stripped from addresses (the clean rules strip
+    #: them first; this catches what reaches the converter uncleaned).
+    proxy_prefixes: tuple[str, ...] = urls.PROXY_PREFIXES
+
+
+@dataclass(slots=True)
+class _Block:
+    text: str
+    #: "p", "code", "hr"...; lists: "list:<marker>" and whether they may
+    #: follow a paragraph line directly.
+    kind: str = "p"
+    interrupts: bool = False
+
+
+class _Builder:
+    """Where one container's output accumulates: finished blocks, pending inline tokens."""
+
+    __slots__ = ("blocks", "in_link", "inline_only", "tokens")
+
+    def __init__(self, inline_only: bool = False, in_link: bool = False) -> None:
+        self.blocks: list[_Block] = []
+        self.tokens: list[Token] = []
+        self.inline_only = inline_only
+        self.in_link = in_link
+
+    def flush(self) -> None:
+        """End the current paragraph (a space where only inline content fits)."""
+        if self.inline_only:
+            self.tokens.append(" ")
+        elif self.tokens:
+            self.blocks.extend(_Block(p) for p in resolve(self.tokens))
+            self.tokens = []
+
+    def add(self, block: _Block) -> None:
+        self.flush()
+        self.blocks.append(block)
+
+    def inline(self, before: str = "", after: str = "", line_starts: bool = False) -> str:
+        return " ".join(resolve(self.tokens, before, after, line_starts))
+
+
+def _handlers(cls: type) -> dict[str, Handler]:
+    """The dispatch table: ``convert_<tag>`` methods, containers to ``convert_div``."""
+    table: dict[str, Handler] = {tag: cls.convert_div for tag in CONTAINER_TAGS}  # type: ignore[attr-defined]
+    table.update(
+        (name.removeprefix("convert_"), getattr(cls, name))
+        for name in dir(cls)
+        if name.startswith("convert_")
+    )
+    return table
+
+
+class MarkdownConverter:
+    """Converts an lxml tree to Markdown. One instance per thread."""
+
+    #: tag -> ``convert_<tag>``, filled in for each class (subclasses add tags).
+    dispatch: ClassVar[dict[str, Handler]] = {}
+
+    def __init_subclass__(cls) -> None:
+        cls.dispatch = _handlers(cls)
+
+    def __init__(self, options: MarkdownOptions | None = None) -> None:
+        self.options = options or MarkdownOptions()
+        self._entity = self.options.braces == "entity"
+        self._pairs = itertools.count()
+        self._depth = 0
+        self._strong = 0
+        self._em = 0
+
+    # -- driving -------------------------------------------------------------
+
+    def convert(self, root: Element) -> str:
+        """The Markdown for ``root``'s content (``root`` itself is a wrapper)."""
+        self._depth = self._strong = self._em = 0
+        out = _Builder()
+        self.children(root, out)
+        out.flush()
+        return _join_blocks(out.blocks) + "\n" if out.blocks else ""
+
+    def children(self, el: Element, out: _Builder) -> None:
+        """Convert ``el``'s text and children (not ``el`` itself)."""
+        if el.text:
+            self.text(el.text, out)
+        for child in el:
+            self.node(child, out)
+            if child.tail:
+                self.text(child.tail, out)
+
+    def node(self, el: Element, out: _Builder) -> None:
+        tag = el.tag
+        if not isinstance(tag, str):
+            return  # comment or processing instruction
+        tag = tag.lower()
+        if tag in SKIP_TAGS:
+            return
+        if self._depth >= self.options.max_depth:
+            self.text(" ".join(_text_nodes(el)), out)
+            return
+        self._depth += 1
+        try:
+            if out.inline_only and tag in STRUCTURE_TAGS:
+                out.flush()
+                self.children(el, out)
+                out.flush()
+                return
+            handler = self.dispatch.get(tag)
+            if handler is None:
+                self.children(el, out)
+            else:
+                handler(self, el, out)
+        finally:
+            self._depth -= 1
+
+    def text(self, text: str, out: _Builder) -> None:
+        out.tokens.append(escape_text(text, self._entity))
+
+    def _sub(self, el: Element, inline_only: bool = False, in_link: bool = False) -> _Builder:
+        sub = _Builder(inline_only, in_link)
+        self.children(el, sub)
+        if not inline_only:
+            sub.flush()
+        return sub
+
+    # -- blocks --------------------------------------------------------------
+
+    def convert_div(self, el: Element, out: _Builder) -> None:
+        out.flush()
+        self.children(el, out)
+        out.flush()
+
+    def convert_h1(self, el: Element, out: _Builder) -> None:
+        level = int(str(el.tag)[1])
+        text = self._sub(el, inline_only=True).inline()
+        if not text.strip():
+            return
+        if text.endswith("#"):
+            text = text[:-1] + "\\#"
+        out.add(_Block("#" * level + " " + text, "heading"))
+
+    convert_h2 = convert_h3 = convert_h4 = convert_h5 = convert_h6 = convert_h1
+
+    def convert_hr(self, el: Element, out: _Builder) -> None:
+        out.add(_Block("---", "hr"))
+
+    def convert_blockquote(self, el: Element, out: _Builder) -> None:
+        sub = self._sub(el)
+        if not sub.blocks:
+            return
+        body = _join_blocks(sub.blocks)
+        out.add(_Block("\n".join("> " + line if line else ">" for line in body.split("\n"))))
+
+    def convert_pre(self, el: Element, out: _Builder) -> None:
+        code = "".join(_pre_text(el)).lstrip("\n").rstrip()
+        if not code:
+            return
+        longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+        fence = "`" * max(3, longest + 1)
+        found = _LANGUAGE.search(" ".join(_classes(el)))
+        info = found.group(1) if found else ""
+        out.add(_Block(f"{fence}{info}\n{code}\n{fence}", "code"))
+
+    def convert_ul(self, el: Element, out: _Builder) -> None:
+        self._list(el, out, ordered=False)
+
+    convert_dir = convert_menu = convert_ul
+
+    def convert_ol(self, el: Element, out: _Builder) -> None:
+        self._list(el, out, ordered=True)
+
+    def convert_li(self, el: Element, out: _Builder) -> None:
+        out.add(self._render_list([self._sub(el).blocks], False, 1, "-"))
+
+    def _list(self, el: Element, out: _Builder, ordered: bool) -> None:
+        items: list[list[_Block]] = []
+        if el.text and el.text.strip():
+            items.append(self._text_blocks(el.text))
+        for child in el:
+            tag = child.tag.lower() if isinstance(child.tag, str) else ""
+            if tag in ("ul", "ol", "dir", "menu") and items:
+                nested = _Builder()
+                self.node(child, nested)
+                items[-1].extend(nested.blocks)
+            elif tag == "li":
+                items.append(self._sub(child).blocks)
+            elif tag and tag not in SKIP_TAGS:
+                stray = _Builder()
+                self.node(child, stray)
+                stray.flush()
+                if stray.blocks:
+                    items.append(stray.blocks)
+            if child.tail and child.tail.strip():
+                items.append(self._text_blocks(child.tail))
+        if not items:
+            return
+        start = 1
+        if ordered:
+            try:
+                start = min(max(int(el.get("start") or 1), 0), 999_999_999 - len(items))
+            except ValueError:
+                start = 1
+        marker: str = "." if ordered else self.options.bullet
+        out.flush()
+        if out.blocks and out.blocks[-1].kind == "list:" + marker:
+            marker = ")" if ordered else ("*" if marker != "*" else "-")
+        out.add(self._render_list(items, ordered, start, marker))
+
+    def _text_blocks(self, text: str) -> list[_Block]:
+        return [_Block(p) for p in resolve([escape_text(text, self._entity)])]
+
+    def _render_list(
+        self, items: list[list[_Block]], ordered: bool, start: int, marker: str
+    ) -> _Block:
+        lines: list[str] = []
+        for number, blocks in enumerate(items, start):
+            bullet = f"{number}{marker}" if ordered else marker
+            body = _join_blocks(blocks).split("\n") if blocks else [""]
+            indent = " " * (len(bullet) + 1)
+            lines.append(f"{bullet} {body[0]}".rstrip(" "))
+            lines.extend(indent + line if line else "" for line in body[1:])
+        first_empty = not items[0]
+        interrupts = not first_empty and (not ordered or start == 1)
+        return _Block("\n".join(lines), "list:" + marker, interrupts)
+
+    def convert_table(self, el: Element, out: _Builder) -> None:
+        rows = list(_rows(el))
+        if not self.options.tables or not rows or not _simple_table(el, rows):
+            self.convert_div(el, out)
+            return
+        for caption in el.iterchildren("caption"):
+            self.convert_div(caption, out)
+        width = max(len(cells) for cells in rows)
+        lines: list[str] = []
+        for index, cells in enumerate(rows):
+            texts = [
+                self._sub(cell, inline_only=True).inline().replace("|", "\\|") for cell in cells
+            ]
+            texts += [""] * (width - len(texts))
+            lines.append("| " + " | ".join(texts) + " |")
+            if index == 0:
+                lines.append("|" + " --- |" * width)
+        out.add(_Block("\n".join(lines), "table"))
+
+    # -- inline --------------------------------------------------------------
+
+    def convert_br(self, el: Element, out: _Builder) -> None:
+        out.tokens.append(" " if out.inline_only else BREAK)
+
+    def convert_strong(self, el: Element, out: _Builder) -> None:
+        if self._strong:
+            self.children(el, out)
+            return
+        self._strong += 1
+        try:
+            self._emphasis(el, out, strong=True)
+        finally:
+            self._strong -= 1
+
+    convert_b = convert_strong
+
+    def convert_em(self, el: Element, out: _Builder) -> None:
+        if self._em:
+            self.children(el, out)
+            return
+        self._em += 1
+        try:
+            self._emphasis(el, out, strong=False)
+        finally:
+            self._em -= 1
+
+    convert_i = convert_em
+
+    def _emphasis(self, el: Element, out: _Builder, strong: bool) -> None:
+        pair = next(self._pairs)
+        out.tokens.append(Delim(pair, strong, True))
+        self.children(el, out)
+        out.tokens.append(Delim(pair, strong, False))
+
+    def convert_code(self, el: Element, out: _Builder) -> None:
+        content = HTML_SPACE.sub(" ", "".join(_text_nodes(el)))
+        if not content.strip(" "):
+            out.tokens.append(content)
+            return
+        if content.startswith(" "):
+            out.tokens.append(" ")
+        out.tokens.append(Code(content.strip(" ")))
+        if content.endswith(" "):
+            out.tokens.append(" ")
+
+    convert_kbd = convert_samp = convert_tt = convert_code
+
+    def convert_a(self, el: Element, out: _Builder) -> None:
+        href = safe_url(el.get("href"), False, self.options.proxy_prefixes)
+        sub = self._sub(el, inline_only=True, in_link=True)
+        if href is None or out.in_link:
+            out.tokens.extend(sub.tokens)
+            return
+        label = sub.inline("[", "]")
+        if not label.strip():
+            out.tokens.extend(sub.tokens)
+            return
+        out.tokens.append(f"[{label}]({escape_url(href)}{self._title(el)})")
+
+    def convert_img(self, el: Element, out: _Builder) -> None:
+        src = safe_url(el.get("src"), True, self.options.proxy_prefixes)
+        if src is None:
+            return
+        alt = escape_text(el.get("alt") or "", self._entity).strip(" ")
+        out.tokens.append(f"![{alt}]({escape_url(src)}{self._title(el)})")
+
+    def _title(self, el: Element) -> str:
+        title = el.get("title")
+        if not self.options.titles or not title or not title.strip():
+            return ""
+        return " " + escape_title(title, self._entity)
+
+
+MarkdownConverter.dispatch = _handlers(MarkdownConverter)
+
+
+def convert(root: Element, options: MarkdownOptions | None = None) -> str:
+    """Markdown for the content of ``root`` (a :func:`parse_body` wrapper)."""
+    return MarkdownConverter(options).convert(root)
+
+
+def safe_url(
+    url: str | None, image: bool, prefixes: tuple[str, ...] = urls.PROXY_PREFIXES
+) -> str | None:
+    """``url`` unproxied, or ``None`` when it is empty or could run code.
+
+    Beyond :func:`articletool.urls.is_dangerous`, links (not images) to any
+    ``data:`` address go, and so does an address whose scheme is dangerous
+    once percent-decoded or stripped of backslashes.
+    """
+    if url is None:
+        return None
+    url = urls.unproxy(url.strip(), prefixes)
+    if not url or urls.is_dangerous(url, prefixes):
+        return None
+    bare = _CONTROL.sub("", urls.scheme_text(url))
+    for form in (bare, _CONTROL.sub("", unquote(bare))):
+        if form.startswith(urls.DANGEROUS_SCHEMES) or (not image and form.startswith("data:")):
+            return None
+    return url
+
+
+def _join_blocks(blocks: list[_Block]) -> str:
+    parts: list[str] = []
+    for index, block in enumerate(blocks):
+        if index:
+            tight = block.interrupts and blocks[index - 1].kind == "p"
+            parts.append("\n" if tight else "\n\n")
+        parts.append(block.text)
+    return "".join(parts)
+
+
+def _classes(el: Element) -> Iterator[str]:
+    yield el.get("class") or ""
+    for code in el.iterchildren("code"):
+        yield code.get("class") or ""
+
+
+def _text_nodes(el: Element) -> Iterator[str]:
+    """Every text node below ``el`` that would show, in document order."""
+    walk = etree.iterwalk(el, events=("start", "end"))
+    for event, node in walk:
+        skipped = not isinstance(node.tag, str) or node.tag.lower() in SKIP_TAGS
+        if event == "start":
+            if skipped:
+                walk.skip_subtree()
+            elif node.text:
+                yield node.text
+        elif node is not el and node.tail:
+            yield node.tail
+
+
+def _pre_text(el: Element) -> Iterator[str]:
+    """A ``<pre>``'s code: text as written, ``<br>`` as a line break.
+
+    Pages such as Dockone's write ``<br>`` *and* a newline after each line;
+    that pair counts as one line break.
+    """
+    walk = etree.iterwalk(el, events=("start", "end"))
+    for event, node in walk:
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if event == "start":
+            if not tag or tag in SKIP_TAGS:
+                walk.skip_subtree()
+            elif tag == "br":
+                yield "\n"
+            elif node.text:
+                yield node.text
+        elif node is not el and node.tail:
+            tail = node.tail
+            yield tail[1:] if tag == "br" and tail.startswith("\n") else tail
+
+
+def _rows(table: Element) -> Iterator[list[Element]]:
+    for child in table:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag in ("thead", "tbody", "tfoot"):
+            yield from _rows(child)
+        elif tag == "tr":
+            cells = [c for c in child if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+            if cells:
+                yield cells
+
+
+_COMPLEX_IN_CELL = ("table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "hr")
+
+
+def _simple_table(table: Element, rows: list[list[Element]]) -> bool:
+    """A table GFM can hold: no spans, no block structures inside cells."""
+    for cells in rows:
+        for cell in cells:
+            if (cell.get("rowspan") or "1").strip() != "1":
+                return False
+            if (cell.get("colspan") or "1").strip() != "1":
+                return False
+            if next(cell.iter(*_COMPLEX_IN_CELL), None) is not None:
+                return False
+    return True

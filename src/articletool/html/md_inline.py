@@ -1,0 +1,385 @@
+"""Inline Markdown: escaping text and resolving emphasis so that it renders.
+
+The converter collects a paragraph as a flat list of tokens: escaped text
+(``str``), emphasis delimiters (:class:`Delim`), code spans (:class:`Code`) and
+hard breaks (:data:`BREAK`). :func:`resolve` turns that list into Markdown
+lines: it settles white space, drops emphasis that CommonMark would not
+render (its flanking rules: ``文**“引号”**文`` stays literal, so the ``**`` go
+and the text stays), and escapes what a line start would turn into a block.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Final
+
+#: ASCII white space as HTML collapses it (no-break spaces are kept).
+HTML_SPACE: Final = re.compile(r"[ \t\n\r\f]+")
+ASCII_PUNCT: Final = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_SPECIAL = re.compile(r"[\\`*_\[\]<&~{}]")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
+_LINE_START = re.compile(r"(?:#{1,6}(?=[ \t]|$)|[>]|[-+](?=[ \t]|$)|=+[ \t]*$|-+[ \t]*$)")
+_ORDERED = re.compile(r"([0-9]{1,9})([.)])(?=[ \t]|$)")
+_DELIMITER_ROW = re.compile(r"^[ \t|:-]*$")
+_BACKTICKS = re.compile(r"`+")
+
+
+@dataclass(frozen=True, slots=True)
+class Delim:
+    """One side of an emphasis pair: ``**`` (strong) or ``*``."""
+
+    pair: int
+    strong: bool
+    opening: bool
+
+    @property
+    def mark(self) -> str:
+        return "**" if self.strong else "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A code span's text; adjacent spans are merged when rendered."""
+
+    content: str
+
+
+class _Break:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "BREAK"
+
+
+BREAK: Final = _Break()
+Token = str | Delim | Code | _Break
+
+
+def escape_text(text: str, entity_braces: bool = True) -> str:
+    """Collapse HTML white space and escape what CommonMark would interpret inline."""
+    if HTML_SPACE.search(text) is not None:
+        text = HTML_SPACE.sub(" ", text)
+    if _SPECIAL.search(text) is None:
+        return text
+    return _SPECIAL.sub(_escape_entity if entity_braces else _escape_literal, text)
+
+
+def _escape_literal(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in "{}":
+        return char
+    return _escape_entity(match)
+
+
+def _escape_entity(match: re.Match[str]) -> str:
+    char, text, at = match.group(), match.string, match.start()
+    if char == "{":
+        return "&#123;"
+    if char == "}":
+        return "&#125;"
+    after = text[at + 1 : at + 2]
+    if char == "_":
+        before = text[at - 1 : at] if at else ""
+        return "_" if before.isalnum() and after.isalnum() else "\\_"
+    if char == "\\":
+        return "\\" if after and after not in ASCII_PUNCT else "\\\\"
+    if char == "&":
+        return "\\&" if not after or _ENTITY.match(text, at) else "&"
+    if char == "<":
+        return "<" if after == " " or after.isdigit() else "\\<"
+    return "\\" + char
+
+
+def escape_url(url: str) -> str:
+    """A link destination that no content can break out of."""
+    url = HTML_SPACE.sub(" ", url).strip(" ")
+    url = _ENTITY.sub(lambda m: "\\" + m.group(), url.replace("\\", "\\\\"))
+    if not url or any(c in url for c in " <>()") or any(ord(c) < 0x20 for c in url):
+        return "<" + url.replace("<", "\\<").replace(">", "\\>") + ">"
+    return url
+
+
+def escape_title(title: str, entity_braces: bool = True) -> str:
+    """A link title in double quotes."""
+    title = HTML_SPACE.sub(" ", title).strip(" ").replace("\\", "\\\\").replace('"', '\\"')
+    title = _ENTITY.sub(lambda m: "\\" + m.group(), title)
+    if entity_braces:
+        title = title.replace("{", "&#123;").replace("}", "&#125;")
+    return '"' + title + '"'
+
+
+def code_span(content: str) -> str:
+    """``content`` as a code span whose fence no backtick inside can close."""
+    longest = max((len(run) for run in _BACKTICKS.findall(content)), default=0)
+    fence = "`" * (longest + 1)
+    if content.startswith("`") or content.endswith("`"):
+        content = " " + content + " "
+    return fence + content + fence
+
+
+def escape_line_start(line: str) -> str:
+    """Escape what would make a paragraph line a heading, list, quote or rule."""
+    match = _LINE_START.match(line)
+    if match is not None:
+        return "\\" + line
+    match = _ORDERED.match(line)
+    if match is not None:
+        return match.group(1) + "\\" + line[match.end(1) :]
+    return line
+
+
+# -- emphasis ------------------------------------------------------------------
+
+
+def _ws_spec(char: str) -> bool:
+    return not char or char in "\t\n\f\r" or unicodedata.category(char) == "Zs"
+
+
+def _ws_wide(char: str) -> bool:
+    return not char or char.isspace() or char == "\v"
+
+
+def _punct_p(char: str) -> bool:
+    return char in ASCII_PUNCT or unicodedata.category(char).startswith("P")
+
+
+def _punct_ps(char: str) -> bool:
+    return char in ASCII_PUNCT or unicodedata.category(char).startswith(("P", "S"))
+
+
+#: The readings of "white space" and "punctuation" that renderers use
+#: (CommonMark 0.30, 0.31, markdown-it); emphasis is kept only if all agree.
+_MODELS: Final = tuple((ws, p) for ws in (_ws_spec, _ws_wide) for p in (_punct_p, _punct_ps))
+
+
+def _flanking(before: str, after: str) -> tuple[bool, bool, bool]:
+    """(can open in every model, can close in every model, both in some model)."""
+    left_all = right_all = True
+    both_any = False
+    for is_ws, is_punct in _MODELS:
+        left = not is_ws(after) and (not is_punct(after) or is_ws(before) or is_punct(before))
+        right = not is_ws(before) and (not is_punct(before) or is_ws(after) or is_punct(after))
+        left_all &= left
+        right_all &= right
+        both_any |= left and right
+    return left_all, right_all, both_any
+
+
+def _edge(token: Token | None, last: bool, default: str) -> str:
+    if token is None:
+        return default
+    if isinstance(token, str):
+        return token[-1] if last else token[0]
+    if isinstance(token, Code):
+        return "`"
+    if isinstance(token, Delim):
+        return "*"
+    return "\n"
+
+
+def _is_opener(token: Token) -> bool:
+    return isinstance(token, Delim) and token.opening
+
+
+def _normalise_space(tokens: list[Token]) -> list[Token]:
+    """One space between words, none at line edges, none inside emphasis edges."""
+    seq: list[Token] = []
+    pending = content = False
+    for token in tokens:
+        if isinstance(token, str):
+            if token[:1] == " ":
+                pending = True
+                token = token.lstrip(" ")
+                if not token:
+                    continue
+            trailing = token[-1] == " "
+            if trailing:
+                token = token.rstrip(" ")
+            if pending and content:
+                at = len(seq)
+                while at and _is_opener(seq[at - 1]):
+                    at -= 1
+                seq.insert(at, " ")
+            seq.append(token)
+            content, pending = True, trailing
+        elif isinstance(token, Code):
+            if pending and content:
+                seq.append(" ")
+            seq.append(token)
+            content, pending = True, False
+        elif token is BREAK:
+            seq.append(token)
+            content = pending = False
+        else:
+            seq.append(token)
+    return seq
+
+
+def _split_paragraphs(seq: list[Token]) -> list[list[Token]]:
+    """Cut at two or more hard breaks in a row; drop breaks at paragraph edges."""
+    paragraphs: list[list[Token]] = []
+    current: list[Token] = []
+    breaks = 0
+    for token in seq:
+        if token is BREAK:
+            breaks += 1
+            continue
+        if breaks:
+            if breaks > 1:
+                paragraphs.append(current)
+                current = []
+            elif any(isinstance(t, str | Code) for t in current):
+                current.append(BREAK)
+            breaks = 0
+        current.append(token)
+    paragraphs.append(current)
+    return [p for p in paragraphs if any(isinstance(t, str | Code) for t in p)]
+
+
+def _drop(seq: list[Token], pairs: set[int]) -> list[Token]:
+    return [t for t in seq if not (isinstance(t, Delim) and t.pair in pairs)]
+
+
+def _pair_up(seq: list[Token]) -> list[Token]:
+    """Keep pairs that have both sides and text between; merge ``**a****b**``."""
+    opened: dict[int, int] = {}
+    keep: set[int] = set()
+    for index, token in enumerate(seq):
+        if isinstance(token, Delim):
+            if token.opening:
+                opened[token.pair] = index
+            elif token.pair in opened:
+                start = opened[token.pair]
+                if any(isinstance(t, str | Code) and t != " " for t in seq[start + 1 : index]):
+                    keep.add(token.pair)
+    seq = [t for t in seq if not isinstance(t, Delim) or t.pair in keep]
+    merged: list[Token] = []
+    rename: dict[int, int] = {}
+    for token in seq:
+        if isinstance(token, Delim):
+            pair = rename.get(token.pair, token.pair)
+            token = Delim(pair, token.strong, token.opening)
+            prev = merged[-1] if merged else None
+            if (
+                token.opening
+                and isinstance(prev, Delim)
+                and not prev.opening
+                and prev.strong == token.strong
+            ):
+                merged.pop()
+                rename[token.pair] = prev.pair
+                continue
+        merged.append(token)
+    return merged
+
+
+def _settle_emphasis(seq: list[Token], before: str, after: str) -> list[Token]:
+    """Drop, until none is left, every pair CommonMark would not render."""
+    while True:
+        bad: set[int] = set()
+        runs: list[tuple[int, int, bool, bool, bool, int]] = []
+        index = 0
+        while index < len(seq):
+            if not isinstance(seq[index], Delim):
+                index += 1
+                continue
+            end = index
+            while end < len(seq) and isinstance(seq[end], Delim):
+                end += 1
+            run = [t for t in seq[index:end] if isinstance(t, Delim)]
+            prev_char = _edge(seq[index - 1] if index else None, True, before)
+            next_char = _edge(seq[end] if end < len(seq) else None, False, after)
+            can_open, can_close, both = _flanking(prev_char, next_char)
+            seen_close = False
+            for delim in run:
+                if delim.opening and (not can_open or seen_close):
+                    bad.add(delim.pair)
+                if not delim.opening:
+                    seen_close = True
+                    if not can_close:
+                        bad.add(delim.pair)
+            runs.append((index, end, can_open, can_close, both, sum(len(d.mark) for d in run)))
+            index = end
+        if not bad:
+            bad = _rule_of_three(seq, runs)
+        if not bad:
+            return seq
+        seq = _pair_up(_drop(seq, bad))
+
+
+def _rule_of_three(
+    seq: list[Token], runs: list[tuple[int, int, bool, bool, bool, int]]
+) -> set[int]:
+    """Pairs whose runs a renderer may refuse to match (the 'multiple of 3' rule)."""
+    where: dict[int, tuple[bool, int]] = {}
+    bad: set[int] = set()
+    for start, end, _open, _close, both, length in runs:
+        for token in seq[start:end]:
+            if not isinstance(token, Delim):
+                continue
+            if token.opening:
+                where[token.pair] = (both, length)
+                continue
+            open_both, open_length = where.get(token.pair, (False, 0))
+            total = open_length + length
+            if (
+                (both or open_both)
+                and total % 3 == 0
+                and not (open_length % 3 == 0 and length % 3 == 0)
+            ):
+                bad.add(token.pair)
+    return bad
+
+
+def _render(seq: list[Token]) -> str:
+    parts: list[str] = []
+    index = 0
+    while index < len(seq):
+        token = seq[index]
+        if isinstance(token, Code):
+            content = token.content
+            following = seq[index + 1] if index + 1 < len(seq) else None
+            while isinstance(following, Code):
+                content += following.content
+                index += 1
+                following = seq[index + 1] if index + 1 < len(seq) else None
+            piece = code_span(content)
+        elif isinstance(token, Delim):
+            piece = token.mark
+        elif token is BREAK:
+            piece = "\\\n"
+        else:
+            piece = str(token)
+        if parts and piece[:1] == "[" and parts[-1].endswith("!"):
+            parts[-1] = parts[-1][:-1] + "\\!"
+        parts.append(piece)
+        index += 1
+    return "".join(parts)
+
+
+def resolve(
+    tokens: list[Token], before: str = "", after: str = "", line_starts: bool = True
+) -> list[str]:
+    """Turn a paragraph's tokens into Markdown paragraphs (lines joined by ``\\n``).
+
+    ``before`` and ``after`` are the characters around the text in the
+    Markdown (``[`` and ``]`` for a link's text); empty means a line edge.
+    """
+    paragraphs: list[str] = []
+    for part in _split_paragraphs(_normalise_space(tokens)):
+        seq = _settle_emphasis(_pair_up(part), before, after)
+        text = _render(seq)
+        if not text.strip():
+            continue
+        lines = text.split("\n")
+        if len(lines) > 1:
+            lines = [
+                line.replace("|", "\\|") if "|" in line and _DELIMITER_ROW.match(line) else line
+                for line in lines
+            ]
+        if line_starts:
+            lines = [escape_line_start(line) for line in lines]
+        paragraphs.append("\n".join(lines))
+    return paragraphs
