@@ -15,7 +15,7 @@ from ..errors import ArticleToolError, ExitCode, UsageError
 from ..files import discover
 from ..report import Format, Reporter, Tally, write_summary
 from ..runner import map_inputs
-from ..validate.engine import FileResult, Settings, check_input, proxy_prefixes, select_codes
+from ..validate.engine import FileResult, Settings, check_input, select_codes
 from ..validate.rules import DEFAULT_REQUIRED
 from .common import (
     DEFAULT_JOBS,
@@ -117,7 +117,6 @@ def build_settings(
         now=now,
         required=DEFAULT_REQUIRED if fields is None else fields,
         codes=select_codes(chosen or (), skipped or ()),
-        proxy_prefixes=proxy_prefixes(),
         max_bytes=max_bytes,
         max_yaml_nodes=max_yaml_nodes,
     )

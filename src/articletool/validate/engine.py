@@ -10,37 +10,16 @@ back inside the :class:`FileResult`.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 
 from ..errors import ArticleToolError, UsageError
 from ..files import MAX_BYTES, Input, read_bytes
 from ..frontmatter import MAX_YAML_NODES
 from ..post import Post, parse_post
+from ..urls import PROXY_PREFIXES
 from .rules import DEFAULT_REQUIRED, RULES, Context, Severity
-
-#: Image proxies whose addresses ``clean`` unwraps (FM302). Used until
-#: ``articletool.urls.PROXY_PREFIXES`` exists; then that list is used instead.
-KNOWN_PROXY_PREFIXES: tuple[str, ...] = (
-    "https://cors.zfour.workers.dev/?",
-    "http://cors.zfour.workers.dev/?",
-)
-
-
-@cache
-def proxy_prefixes() -> tuple[str, ...]:
-    """The known image-proxy prefixes: the shared list if present, else ours."""
-    try:
-        urls = importlib.import_module("articletool.urls")
-    except ImportError:
-        return KNOWN_PROXY_PREFIXES
-    shared = getattr(urls, "PROXY_PREFIXES", None)
-    if isinstance(shared, (tuple, list)) and all(isinstance(p, str) for p in shared):
-        return tuple(shared)
-    return KNOWN_PROXY_PREFIXES
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +52,8 @@ class Settings:
     now: datetime
     required: tuple[str, ...] = DEFAULT_REQUIRED
     codes: frozenset[str] = field(default_factory=lambda: frozenset(RULES))
-    proxy_prefixes: tuple[str, ...] = KNOWN_PROXY_PREFIXES
+    #: Image proxies whose addresses ``clean`` unwraps (FM302).
+    proxy_prefixes: tuple[str, ...] = PROXY_PREFIXES
     max_bytes: int = MAX_BYTES
     max_yaml_nodes: int = MAX_YAML_NODES
 
