@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articletool.dates import describe, is_future, parse_date, to_iso
+from articletool.dates import is_future, parse_date, to_iso
+from articletool.validate.yamlnodes import describe
 
 EIGHT = timezone(timedelta(hours=8))
 
@@ -52,10 +53,10 @@ def test_parse_date_yaml_objects() -> None:
         ("yesterday", "known form"),
         ("18/08/2022", "known form"),
         ("", "empty"),
-        (2022, "the integer 2022"),
-        (True, "the boolean true"),
-        (None, "null"),
-        (["2022-08-18"], "a list"),
+        (2022, "not int"),
+        (True, "not bool"),
+        (None, "not NoneType"),
+        (["2022-08-18"], "not list"),
     ],
 )
 def test_parse_date_refuses(value: object, fragment: str) -> None:
@@ -114,3 +115,9 @@ def test_iso_round_trip(when: datetime) -> None:
     assert parse_date(when.replace(microsecond=0).strftime("%Y-%m-%d %H:%M:%S")) == when.replace(
         microsecond=0
     )
+
+
+def test_naive_now_is_taken_as_utc() -> None:
+    naive_now = NOW.replace(tzinfo=None)
+    assert is_future(NOW + timedelta(minutes=1), naive_now)
+    assert not is_future(NOW - timedelta(minutes=1), naive_now)

@@ -281,7 +281,7 @@ def test_real_process_on_seeds() -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0] == (
         "seeds/000_7d40135e7ed69f29.txt:1:1: FM003 front matter starts on line 2, "
-        "after 1 blank line; Hexo accepts this, Jekyll, remark and markdownlint do not"
+        "after 1 blank line (Hexo accepts this; Jekyll, remark and markdownlint do not)"
     )
     assert len(proc.stdout.splitlines()) == 3
     assert "1 file checked: no errors, 3 warnings in 1 file." in proc.stderr

@@ -62,7 +62,7 @@ def parse_date(value: object) -> datetime:
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     if not isinstance(value, str):
-        raise ValueError(f"expected a date, found {describe(value)}")
+        raise ValueError(f"expected a date or text, not {type(value).__name__}")
     text = value.strip()
     if not text:
         raise ValueError("the date is empty")
@@ -82,6 +82,8 @@ def is_future(when: datetime, now: datetime) -> bool:
     A naive ``when`` is local time somewhere: it is in the future only when it
     is later than ``now`` in every time zone.
     """
+    if now.tzinfo is None:  # a naive "now" is taken as UTC
+        now = now.replace(tzinfo=UTC)
     if when.tzinfo is None:
         return when - LOCAL_SLACK > now.astimezone(UTC).replace(tzinfo=None)
     return when > now
@@ -91,26 +93,3 @@ def to_iso(when: datetime) -> str:
     """ISO 8601 text: ``Z`` for UTC, the offset for other aware times, none for naive."""
     text = when.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def describe(value: object) -> str:
-    """How YAML read a value, in words: ``the integer 600``, ``the boolean false``."""
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int):
-        return f"the integer {value}"
-    if isinstance(value, float):
-        return f"the number {value!r}"
-    if isinstance(value, datetime):
-        return f"the timestamp {to_iso(value)}"
-    if isinstance(value, date):
-        return f"the date {value.isoformat()}"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return f"a {type(value).__name__}"

@@ -16,11 +16,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from ..dates import describe, is_future, parse_date
+from ..dates import is_future, parse_date
 from ..errors import LimitError
 from ..frontmatter import FrontMatter, KeyInfo
 from ..post import Post
-from .yamlnodes import item_nodes, written
+from .yamlnodes import describe, item_nodes, written
 
 #: Fields every post must have unless configured otherwise.
 DEFAULT_REQUIRED: tuple[str, ...] = ("title", "date")
@@ -180,8 +180,8 @@ def not_at_top(ctx: Context) -> Iterator[Hit]:
         yield Hit(
             1,
             1,
-            f"front matter starts on line {parts.fence_line}, after {blank} blank {lines}; "
-            "Hexo accepts this, Jekyll, remark and markdownlint do not",
+            f"front matter starts on line {parts.fence_line}, after {blank} blank {lines} "
+            "(Hexo accepts this; Jekyll, remark and markdownlint do not)",
         )
 
 
@@ -346,6 +346,10 @@ def date_invalid(ctx: Context) -> Iterator[Hit]:
     for name, value, info in ctx.fields(DATE_FIELDS):
         if value is None or (isinstance(value, str) and not value.strip()):
             continue  # empty: FM102 when required
+        if not isinstance(value, (str, date)):
+            message = f"{name} is {describe(value)}, not a date"
+            yield Hit(info.value_line, info.value_column, message)
+            continue
         try:
             parse_date(value)
         except ValueError as exc:
@@ -411,12 +415,12 @@ def yaml11_trap(ctx: Context) -> Iterator[Hit]:
     if fm is None:
         return
     for name, value, info in ctx.fields(TEXT_FIELDS):
-        if info.style == "":
+        if info.style == "" and value is not None and not isinstance(value, str):
             text = written(fm, name)
             if text is not None and is_trap(value, text):
                 yield Hit(info.value_line, info.value_column, _trap_message(name, text, value))
     for name, value, _ in ctx.fields((*TAXONOMY_FIELDS, "keywords")):
-        if not isinstance(value, list):
+        if not isinstance(value, list) or all(isinstance(item, str) for item in value):
             continue
         items = item_nodes(fm, name) or []
         for index, (item, where) in enumerate(zip(value, items, strict=False), 1):

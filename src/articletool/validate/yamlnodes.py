@@ -1,4 +1,4 @@
-"""What the front matter looked like as written: scalar text and list item positions.
+"""What the front matter looked like as written, and what YAML made of it.
 
 :mod:`articletool.frontmatter` keeps each key's position and scalar style;
 some rules also need the text of a plain scalar (to say "``10:00`` is read as
@@ -9,10 +9,12 @@ YAML again, which only happens for the few values that look wrong.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 
 import yaml
 
+from ..dates import to_iso
 from ..frontmatter import FrontMatter
 
 try:
@@ -70,3 +72,26 @@ def item_nodes(fm: FrontMatter, key: str) -> list[Item] | None:
         Item(fm.start_line + child.start_mark.line, child.start_mark.column + 1, _plain_text(child))
         for child in node.value
     ]
+
+
+def describe(value: object) -> str:
+    """How YAML read a value, in words: ``the integer 600``, ``the boolean false``."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"the integer {value}"
+    if isinstance(value, float):
+        return f"the number {value!r}"
+    if isinstance(value, datetime):
+        return f"the timestamp {to_iso(value)}"
+    if isinstance(value, date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"a {type(value).__name__}"
