@@ -269,3 +269,20 @@ def test_never_crashes_on_any_front_matter(data: dict[str, object]) -> None:
     lines = text.count("\n")
     for finding in check(text):
         assert 1 <= finding.line <= lines
+
+
+@given(st.binary(max_size=400))
+def test_never_crashes_on_any_bytes(data: bytes) -> None:
+    from articletool.errors import DecodeError
+
+    try:
+        post = parse_post(b"---\ntitle: x\n" + data, "post.md")
+    except DecodeError:
+        return
+    for finding in check_post(post, SETTINGS):
+        assert finding.code in RULES
+
+
+def test_date_of_the_wrong_type_is_named() -> None:
+    findings = check(sub("date: Thu, 18 Aug 2022 19:08:00 GMT", "date: 20220818"))
+    assert [f.message for f in findings] == ["date is the integer 20220818, not a date"]
