@@ -138,11 +138,9 @@ def is_trap(value: object, text: str | None) -> bool:
 
 
 def _is_empty(value: object) -> bool:
-    return value is None or (isinstance(value, (str, list, dict)) and not _has_content(value))
-
-
-def _has_content(value: str | list[Any] | dict[Any, Any]) -> bool:
-    return bool(value.strip()) if isinstance(value, str) else bool(value)
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, (list, dict)) and not value)
 
 
 # -- FM0xx: the front matter block -------------------------------------------------
@@ -152,7 +150,7 @@ def _has_content(value: str | list[Any] | dict[Any, Any]) -> bool:
 def no_front_matter(ctx: Context) -> Iterator[Hit]:
     parts = ctx.post.parts
     if not parts.has_front_matter and not parts.unterminated:
-        yield Hit(1, 1, "no YAML front matter (a first line '---' opening it)")
+        yield Hit(1, 1, "no YAML front matter: the file does not start with a '---' line")
 
 
 @rule("FM002", "unterminated-front-matter", Severity.ERROR, "an opening '---' is never closed")
