@@ -62,6 +62,8 @@ class Run:
     rss_kib: int | None = None
     code: int | None = None
     note: str = ""
+    #: user + system CPU seconds of the process and its workers (median run)
+    cpu: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -136,41 +138,97 @@ def filesystem_of(path: Path) -> str:
 # -- measuring -------------------------------------------------------------------------
 
 
-def measure(
-    name: str, posts: int, cmd: Sequence[str], stdout: Path | None = None, repeat: int = 1
-) -> Run:
-    """Run ``cmd`` ``repeat`` times; keep the median wall time and the largest peak RSS."""
-    walls: list[float] = []
-    peak = 0
-    code = None
-    for _ in range(repeat):
-        with (
-            open(stdout or os.devnull, "wb") as out,
-            tempfile.TemporaryFile() as err,
-        ):
-            start = time.perf_counter()
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
-            _, status, usage = os.wait4(proc.pid, 0)
-            wall = time.perf_counter() - start
-            proc.returncode = code = os.waitstatus_to_exitcode(status)
-            if code not in (0, 1):
-                err.seek(0)
-                lines = err.read().decode("utf-8", "replace").strip().splitlines()
-                note = lines[-1] if lines else f"exit {code}"
-                return Run(name, posts, code=code, note=note[:100])
-        walls.append(wall)
-        rss = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
-        peak = max(peak, rss)
-    return Run(name, posts, statistics.median(walls), peak, code)
+@dataclass
+class Step:
+    """One row of the plan: a command, measured once per round."""
+
+    name: str
+    posts: int
+    cmd: list[str]
+    stdout: Path | None = None
+    walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
+    rss_kib: int = 0
+    code: int | None = None
+    note: str = ""
+
+    def run(self) -> Run:
+        if self.note or not self.walls:
+            return Run(self.name, self.posts, code=self.code, note=self.note or "not run")
+        return Run(
+            self.name,
+            self.posts,
+            statistics.median(self.walls),
+            self.rss_kib,
+            self.code,
+            cpu=statistics.median(self.cpus),
+        )
 
 
-def startup(cmd: Sequence[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
+def measure(step: Step) -> None:
+    """Run the step's command once; add its wall time and peak memory to the step."""
+    with (
+        open(step.stdout or os.devnull, "wb") as out,
+        tempfile.TemporaryFile() as err,
+    ):
         start = time.perf_counter()
-        subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        proc = subprocess.Popen(step.cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = step.code = os.waitstatus_to_exitcode(status)
+        if step.code not in (0, 1):
+            err.seek(0)
+            lines = err.read().decode("utf-8", "replace").strip().splitlines()
+            step.note = (lines[-1] if lines else f"exit {step.code}")[:100]
+            return
+    step.walls.append(wall)
+    step.cpus.append(usage.ru_utime + usage.ru_stime)
+    rss = usage.ru_maxrss // 1024 if sys.platform == "darwin" else usage.ru_maxrss
+    step.rss_kib = max(step.rss_kib, rss)
+
+
+def startup(commands: Sequence[Sequence[str]], runs: int) -> list[float]:
+    """Median wall time of each command, run in turn ``runs`` times."""
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(runs):
+        for cmd, spent in zip(commands, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
+
+
+def _spin(count: int) -> int:
+    total = 0
+    for i in range(count):
+        total += i * i
+    return total
+
+
+def scaling_ceiling(tries: int = 7, count: int = 2_000_000) -> float:
+    """How much faster two processes do two units of pure CPU work than one does one.
+
+    The best any program can scale from one core to two on this machine right
+    now (a virtual machine whose cores are shared may give far less than 2x).
+    Median of ``tries``.
+    """
+    if not hasattr(os, "fork") or jobs_default() < 2:
+        return 1.0
+    ratios = []
+    for _ in range(tries):
+        start = time.perf_counter()
+        _spin(count)
+        one = time.perf_counter() - start
+        start = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            _spin(count)
+            os._exit(0)
+        _spin(count)
+        os.waitpid(pid, 0)
+        two = time.perf_counter() - start
+        ratios.append(2 * one / two)
+    return statistics.median(ratios)
 
 
 def jobs_default() -> int:
@@ -214,63 +272,67 @@ def run_all(args: argparse.Namespace) -> Report:
     report.machine["posts"] = str(posts)
     jobs = jobs_default()
 
-    def step(
-        name: str, n: int, cmd: list[str], stdout: Path | None = None, output: bool = False
-    ) -> Run:
-        shutil.rmtree(out, ignore_errors=True)
-        out.mkdir(parents=True)
-        run = measure(name, n, cmd, stdout, args.repeat)
-        if not args.quiet:
-            shown = f"{run.wall:7.2f} s" if run.wall is not None else f"failed: {run.note}"
-            sys.stderr.write(f"  {name:<34} {shown}\n")
-        shutil.rmtree(out, ignore_errors=True)
-        report.runs.append(run)
-        return run
-
     base = [python, str(BASELINES)]
     jsonl = work / "extract.jsonl"
-    plan: list[tuple[str, list[str], Path | None]] = [
-        ("floor: read+YAML", [*base, "read-yaml", str(big)], None),
-        ("floor: read+YAML+lxml+write", [*base, "floor", str(big), str(out)], None),
-        ("markdownify", [*base, "markdownify", str(big), str(out)], None),
-        ("html2text", [*base, "html2text", str(big), str(out)], None),
+    convert = [*tool, "convert", "--to", "md", "-o", str(out)]
+    extract = [*tool, "extract", "--format", "jsonl"]
+    validate = [*tool, "validate"]
+    steps = [
+        Step("floor: read+YAML", posts, [*base, "read-yaml", str(big)]),
+        Step("floor: read+YAML+lxml+write", posts, [*base, "floor", str(big), str(out)]),
+        Step("markdownify", posts, [*base, "markdownify", str(big), str(out)]),
+        Step("html2text", posts, [*base, "html2text", str(big), str(out)]),
     ]
     if not args.skip_trafilatura:
-        plan.append(("trafilatura", [*base, "trafilatura", str(big), str(out)], None))
-    convert = [*tool, "convert", "--to", "md", "-o", str(out)]
-    plan += [
-        ("articletool convert --to md -j 1", [*convert, "-j", "1", str(big)], None),
-        ("articletool convert --to md -j 2", [*convert, "-j", "2", str(big)], None),
-        (f"articletool convert --to md (-j {jobs})", [*convert, str(big)], None),
-        (
-            "articletool extract --format jsonl -j 1",
-            [*tool, "extract", "--format", "jsonl", "-j", "1", str(big)],
-            jsonl,
+        steps.append(Step("trafilatura", posts, [*base, "trafilatura", str(big), str(out)]))
+    steps.append(Step("articletool convert --to md -j 1", posts, [*convert, "-j", "1", str(big)]))
+    if jobs != 2:
+        steps.append(
+            Step("articletool convert --to md -j 2", posts, [*convert, "-j", "2", str(big)])
+        )
+    steps += [
+        Step(f"articletool convert --to md (-j {jobs})", posts, [*convert, str(big)]),
+        Step(
+            "articletool extract --format jsonl -j 1", posts, [*extract, "-j", "1", str(big)], jsonl
         ),
-        (
-            f"articletool extract --format jsonl (-j {jobs})",
-            [*tool, "extract", "--format", "jsonl", str(big)],
-            jsonl,
-        ),
-        ("articletool validate -j 1", [*tool, "validate", "-j", "1", str(big)], None),
-        (f"articletool validate (-j {jobs})", [*tool, "validate", str(big)], None),
+        Step(f"articletool extract --format jsonl (-j {jobs})", posts, [*extract, str(big)], jsonl),
+        Step("articletool validate -j 1", posts, [*validate, "-j", "1", str(big)]),
+        Step(f"articletool validate (-j {jobs})", posts, [*validate, str(big)]),
     ]
-    sys.stderr.write(f"bench: {posts} posts in {report.machine['work']}\n")
-    runs = {name: step(name, posts, cmd, stdout) for name, cmd, stdout in plan}
-    memory = {
-        name: step(f"{name} [{SMALL} posts]", SMALL, [*cmd[:-1], str(small)], stdout)
-        for name, cmd, stdout in plan
-        if name.endswith("-j 1")
-    }
+    memory = [
+        Step(f"{step.name} [{SMALL} posts]", SMALL, [*step.cmd[:-1], str(small)], step.stdout)
+        for step in steps
+        if step.name.endswith("-j 1")
+    ]
+    sys.stderr.write(f"bench: {posts} posts in {report.machine['work']}, {args.repeat} round(s)\n")
+    ceiling = scaling_ceiling()
+    report.machine["2-core ceiling"] = (
+        f"{ceiling:.2f}x (two processes of pure Python arithmetic against one, median of 7)"
+    )
+    for round_ in range(args.repeat):
+        for step in [*steps, *memory]:
+            if step.note:
+                continue  # it failed once: do not try again
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir(parents=True)
+            measure(step)
+            shutil.rmtree(out, ignore_errors=True)
+            if not args.quiet:
+                shown = f"{step.walls[-1]:7.2f} s" if not step.note else f"failed: {step.note}"
+                sys.stderr.write(f"  [{round_ + 1}] {step.name:<52} {shown}\n")
     jsonl.unlink(missing_ok=True)
+    report.runs = [step.run() for step in [*steps, *memory]]
+    runs = {run.name: run for run in report.runs}
+    small_runs = {step.name.rsplit(" [", 1)[0]: runs[step.name] for step in memory}
 
-    typer_start = startup([python, "-c", "import typer"], args.startup_runs)
-    tool_start = startup([*tool, "validate", str(SEED)], args.startup_runs)
+    tool_start, typer_start = startup(
+        [[*validate, str(SEED)], [python, "-c", "import typer"]], args.startup_runs
+    )
     report.machine["startup"] = (
         f"validate one file {tool_start * 1000:.0f} ms, import typer {typer_start * 1000:.0f} ms"
         f" (medians of {args.startup_runs})"
     )
-    report.targets = judge(runs, memory, tool_start, typer_start, jobs)
+    report.targets = judge(runs, small_runs, tool_start, typer_start, jobs)
     return report
 
 
@@ -294,7 +356,9 @@ def judge(
     floor = wall("floor: read+YAML+lxml+write")
     yaml_floor = wall("floor: read+YAML")
     c1 = wall("articletool convert --to md -j 1")
-    c2 = wall("articletool convert --to md -j 2")
+    c2 = wall(
+        "articletool convert --to md -j 2" if jobs != 2 else "articletool convert --to md (-j 2)"
+    )
     cd = wall(f"articletool convert --to md (-j {jobs})")
     md = wall("markdownify")
     v1 = wall("articletool validate -j 1")
@@ -346,13 +410,13 @@ def render(report: Report) -> str:
     yaml_floor = next((r for r in report.runs if r.name == "floor: read+YAML"), None)
     md = next((r for r in report.runs if r.name == "markdownify"), None)
     lines = [
-        "| run | posts | wall s | ms/post | posts/s | peak RSS MiB | x floor wall "
+        "| run | posts | wall s | CPU s | ms/post | posts/s | peak RSS MiB | x floor wall "
         "| x markdownify speed |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for run in report.runs:
         if not run.ok:
-            lines.append(f"| {run.name} | {run.posts} | failed: {run.note} | | | | | |")
+            lines.append(f"| {run.name} | {run.posts} | failed: {run.note} | | | | | | |")
             continue
         assert run.wall is not None and run.rate is not None and run.ms_per_post is not None
         ref = yaml_floor if "validate" in run.name or run.name == "floor: read+YAML" else floor
@@ -369,7 +433,8 @@ def render(report: Report) -> str:
             x_md = f"{run.rate / md.rate:.2f}"
         rss = f"{(run.rss_kib or 0) / 1024:.1f}"
         lines.append(
-            f"| {run.name} | {run.posts} | {run.wall:.2f} | {run.ms_per_post:.3f} "
+            f"| {run.name} | {run.posts} | {run.wall:.2f} | {run.cpu or 0:.2f} "
+            f"| {run.ms_per_post:.3f} "
             f"| {run.rate:,.0f} | {rss} | {x_floor} | {x_md} |"
         )
     lines += ["", "| target | goal | measured | result |", "| --- | --- | --- | --- |"]
@@ -415,8 +480,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def startup_target(args: argparse.Namespace) -> Target:
-    typer_start = startup([args.python, "-c", "import typer"], args.startup_runs)
-    tool_start = startup([args.articletool, "validate", str(SEED)], args.startup_runs)
+    tool_start, typer_start = startup(
+        [[args.articletool, "validate", str(SEED)], [args.python, "-c", "import typer"]],
+        args.startup_runs,
+    )
     value = tool_start / typer_start
     return Target(
         "startup: validate one file / import typer",
