@@ -6,10 +6,14 @@ as a fragment inside a ``<div>`` wrapper that is not part of the document.
 
 from __future__ import annotations
 
+import re
+
 import lxml.html
 from lxml import etree
 
 _PARSER = lxml.html.HTMLParser(recover=True, remove_comments=False, huge_tree=True)
+# Characters an lxml text node cannot hold (control characters, lone surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def parse_body(body: str) -> lxml.html.HtmlElement:
@@ -20,5 +24,5 @@ def parse_body(body: str) -> lxml.html.HtmlElement:
         return lxml.html.fragment_fromstring(body, create_parent="div", parser=_PARSER)
     except (etree.ParserError, ValueError):
         wrapper = lxml.html.Element("div")
-        wrapper.text = body
+        wrapper.text = _NOT_XML.sub("\ufffd", body)
         return wrapper
