@@ -106,38 +106,69 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def write_summary(tally: Tally, stream: TextIO | None = None) -> None:
-    """Draw the run's summary with rich (on stderr unless ``stream`` is given)."""
-    from rich.console import Console
-    from rich.text import Text
+#: A piece of the summary and its rich style ("" for none).
+Segment = tuple[str, str]
 
-    console = Console(
-        file=stream or sys.stderr,
-        no_color=bool(os.environ.get("NO_COLOR")) or None,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=True,
-    )
+
+def summary_lines(tally: Tally) -> list[list[Segment]]:
+    """The summary as lines of styled segments: a count per rule, then the total."""
+    lines: list[list[Segment]] = []
     for code, count in sorted(tally.by_code.items()):
         rule = RULES[code]
         style = "red" if rule.severity is Severity.ERROR else "yellow"
-        line = Text("  ")
-        line.append(code, style="bold")
-        line.append(f"  {rule.severity:<7}  ", style=style)
-        line.append(f"{count:>5}  {rule.name}: {rule.summary}")
-        console.print(line)
-    line = Text(f"{_plural(tally.files, 'file')} checked: ")
+        lines.append(
+            [
+                ("  ", ""),
+                (code, "bold"),
+                (f"  {rule.severity:<7}  ", style),
+                (f"{count:>5}  {rule.name}: {rule.summary}", ""),
+            ]
+        )
+    total: list[Segment] = [(f"{_plural(tally.files, 'file')} checked: ", "")]
     if tally.errors:
-        line.append(_plural(tally.errors, "error"), style="bold red")
+        total.append((_plural(tally.errors, "error"), "bold red"))
     else:
-        line.append("no errors", style="bold green")
-    line.append(", ")
-    line.append(_plural(tally.warnings, "warning"), style="yellow" if tally.warnings else "")
+        total.append(("no errors", "bold green"))
+    total.append((", ", ""))
+    total.append((_plural(tally.warnings, "warning"), "yellow" if tally.warnings else ""))
     if tally.files_with_findings:
-        line.append(f" in {_plural(tally.files_with_findings, 'file')}")
+        total.append((f" in {_plural(tally.files_with_findings, 'file')}", ""))
     if tally.unreadable:
-        line.append("; ")
-        line.append(f"{_plural(tally.unreadable, 'input')} could not be read", style="bold red")
-    line.append(".")
-    console.print(line)
+        total.append(("; ", ""))
+        total.append((f"{_plural(tally.unreadable, 'input')} could not be read", "bold red"))
+    total.append((".", ""))
+    lines.append(total)
+    return lines
+
+
+def wants_colour(stream: TextIO) -> bool:
+    """Colour only on a terminal; ``NO_COLOR`` wins, ``FORCE_COLOR`` forces it."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
+def write_summary(tally: Tally, stream: TextIO | None = None) -> None:
+    """Write the run's summary on stderr (or ``stream``).
+
+    Drawn with rich on a terminal; written as plain text otherwise, which
+    reads the same and spares importing rich in pipes and CI.
+    """
+    out = stream or sys.stderr
+    lines = summary_lines(tally)
+    if not wants_colour(out):
+        out.write("".join("".join(text for text, _ in line) + "\n" for line in lines))
+        out.flush()
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=out, highlight=False, markup=False, emoji=False, soft_wrap=True)
+    for line in lines:
+        text = Text()
+        for piece, style in line:
+            text.append(piece, style=style)
+        console.print(text)
