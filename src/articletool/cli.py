@@ -1,29 +1,25 @@
 """The command line: a thin layer that reads options, calls the core, renders.
 
-Each subcommand lives in ``articletool.commands.<name>`` and imports what it
-needs when it runs, so ``articletool --help`` and ``validate`` start fast.
+Each subcommand lives in ``articletool.commands.<name>``. The script imports
+only the module of the subcommand it runs (``articletool validate`` never loads
+the HTML converters); ``app``, with every subcommand, is built on first use.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
 import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
 
 from . import runner
-from .commands import clean, convert, extract, validate
 from .errors import ArticleToolError, ExitCode
 
-app = typer.Typer(
-    name="articletool",
-    help="Validate, clean, extract and convert scraped Hexo posts.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+#: The subcommands, each ``articletool.commands.<name>:command``.
+COMMANDS = ("validate", "clean", "extract", "convert")
 
 
 def _version(value: bool) -> None:
@@ -34,7 +30,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool,
@@ -44,18 +39,50 @@ def _root(
     """Validate, clean, extract and convert scraped Hexo posts."""
 
 
-app.command("validate")(validate.command)
-app.command("clean")(clean.command)
-app.command("extract")(extract.command)
-app.command("convert")(convert.command)
+def build_app(names: Sequence[str] = COMMANDS) -> typer.Typer:
+    """The typer application with the subcommands ``names``."""
+    app = typer.Typer(
+        name="articletool",
+        help="Validate, clean, extract and convert scraped Hexo posts.",
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(_root)
+    for name in names:
+        module = importlib.import_module(f"{__package__}.commands.{name}")
+        app.command(name)(module.command)
+    return app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app``: the application with every subcommand, built on first use."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    app = build_app()
+    globals()["app"] = app
+    return app
+
+
+def _invoked(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` runs, when it names one (``None``: help, version, typos)."""
+    if any(key.endswith("_COMPLETE") for key in os.environ):  # shell completion
+        return None
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def main() -> None:
     """Entry point of the ``articletool`` script."""
     runner.interrupt_on_sigterm()
     runner.progress_on_terminal = True
+    command = _invoked(sys.argv[1:])
     try:
-        app()
+        build_app(COMMANDS if command is None else (command,))()
     except ArticleToolError as exc:
         sys.stderr.write(f"articletool: {exc}\n")
         sys.exit(exc.exit_code)
