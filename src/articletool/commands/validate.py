@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -123,7 +123,7 @@ def build_settings(
     return settings, file_strict if strict is None else strict
 
 
-def _usage_exit(exc: ArticleToolError) -> None:
+def _usage_exit(exc: ArticleToolError) -> NoReturn:
     where = f"{exc.path}: " if exc.path else ""
     sys.stderr.write(f"articletool validate: {where}{exc.message}\n")
     raise typer.Exit(int(ExitCode.INPUT))
@@ -184,7 +184,6 @@ def command(
         )
     except UsageError as exc:
         _usage_exit(exc)
-        return
     code = run(paths, settings, output_format, strict_mode, resolve_jobs(jobs))
     if code != ExitCode.OK:
         raise typer.Exit(int(code))
