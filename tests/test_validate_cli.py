@@ -183,7 +183,7 @@ def test_settings_from_pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     [
         ('required = "title"', "'required' must be a list of strings"),
         ("strict = 1", "'strict' must be true or false"),
-        ("colour = true", "colour"),
+        ("colour = true", "unknown key"),
         ('select = ["ZZ"]', "no rule code starts with 'ZZ'"),
     ],
 )
