@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import codecs
+import pickle
 from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from articletool.files import Input
 from articletool.post import parse_post
-from articletool.validate import RULES, Finding, Settings, Severity, check_post, select_codes
+from articletool.validate import (
+    RULES,
+    Finding,
+    Settings,
+    Severity,
+    check_input,
+    check_post,
+    select_codes,
+)
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 SETTINGS = Settings(now=NOW)
@@ -286,3 +298,16 @@ def test_never_crashes_on_any_bytes(data: bytes) -> None:
 def test_date_of_the_wrong_type_is_named() -> None:
     findings = check(sub("date: Thu, 18 Aug 2022 19:08:00 GMT", "date: 20220818"))
     assert [f.message for f in findings] == ["date is the integer 20220818, not a date"]
+
+
+def test_worker_and_results_survive_pickling(tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.md", tmp_path / "bad.md"
+    good.write_text(GOOD.replace("title: 'Hello [world]'", "title: 2022"), encoding="utf-8")
+    bad.write_bytes(b"\x00binary")
+    work = pickle.loads(pickle.dumps(partial(check_input, SETTINGS)))
+    found = pickle.loads(pickle.dumps(work(Input(str(good), good))))
+    failed = pickle.loads(pickle.dumps(work(Input(str(bad), bad))))
+    assert [(f.code, f.line) for f in found.findings] == [("FM103", 2)]
+    assert found.error is None
+    assert failed.findings == ()
+    assert failed.error is not None and str(failed.error).startswith(f"{bad}: binary file")
