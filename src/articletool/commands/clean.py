@@ -15,7 +15,7 @@ import typer
 from ..cleaning import clean_post, verify
 from ..config import find_config
 from ..errors import ArticleToolError, ExitCode, UsageError
-from ..files import Input, check_output_dir, discover, output_path, read_bytes, write_atomic
+from ..files import Input, check_output_dir, output_path, read_bytes, write_atomic
 from ..html.clean import Change, CleanSettings
 from ..html.rules import RULES
 from ..post import parse_post
@@ -29,6 +29,7 @@ from .common import (
     MaxYamlNodesOpt,
     PathsArg,
     Status,
+    discover,
     resolve_jobs,
 )
 

@@ -13,7 +13,7 @@ import typer
 
 from ..errors import ArticleToolError, ExitCode, UsageError
 from ..extract import extract_record
-from ..files import Input, discover, read_bytes
+from ..files import Input, read_bytes
 from ..html.clean import CleanSettings
 from ..post import parse_post
 from ..runner import map_inputs
@@ -27,6 +27,7 @@ from .common import (
     MaxYamlNodesOpt,
     PathsArg,
     Status,
+    discover,
     resolve_jobs,
 )
 
@@ -56,9 +57,9 @@ def extract_input(job: Job, item: Input) -> Extracted:
     """Read one input and build its record (the worker for ``map_inputs``)."""
     try:
         post = parse_post(read_bytes(item, job.max_bytes), item.display, job.max_yaml_nodes)
+        record = extract_record(post, None, job.settings)
     except ArticleToolError as exc:
         return Extracted(item.display, error=exc.located(item.display))
-    record = extract_record(post, None, job.settings)
     if job.images_only:
         record = {"path": record["path"], "images": record["images"]}
     return Extracted(item.display, record, post.error)

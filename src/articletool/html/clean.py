@@ -34,6 +34,9 @@ from .tree import HIDDEN_TAGS, Selector, tag
 IMAGE_FIELDS: tuple[str, ...] = ("headimg", "thumbnail", "cover")
 
 _WS = re.compile(r"\s+")
+# HTML5 void elements the parser does not know as void: their end tags are
+# noise (browsers ignore them), so they are not written.
+_VOID_END_TAGS = re.compile(r"</(?:source|track|wbr)>", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +107,14 @@ def serialize_body(root: HtmlElement, original: str) -> str:
     Leading white space the parser dropped is restored. When the original
     body holds no literal ``{`` or ``}`` (the scraper writes them as
     ``&#123;``/``&#125;`` so Hexo's template engine leaves them alone), braces
-    in the output are written that way too.
+    in the output are written that way too. End tags of ``<source>``,
+    ``<track>`` and ``<wbr>`` (void elements) are not written.
     """
     parts = [root.text or ""]
     parts.extend(
         etree.tostring(child, encoding="unicode", method="html", with_tail=True) for child in root
     )
-    out = "".join(parts)
+    out = _VOID_END_TAGS.sub("", "".join(parts))
     lead = original[: len(original) - len(original.lstrip())]
     if lead and not out.startswith(lead):
         out = lead + out.lstrip()

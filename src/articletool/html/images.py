@@ -9,7 +9,7 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from .. import urls
-from .rules import lazy_address
+from .lazy import lazy_address
 from .tree import elements, tag
 
 

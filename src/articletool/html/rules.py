@@ -9,7 +9,7 @@ through the settings where it makes sense (proxy prefixes, lazy attributes).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -17,7 +17,8 @@ from urllib.parse import unquote
 import lxml.html
 from lxml.html import HtmlElement
 
-from .. import urls
+from .lazy import lazy_images, proxies, upgrade_http
+from .safety import active_content, dangerous_urls, event_handlers, scripts, styles
 from .tree import (
     BLOCK_TAGS,
     Selector,
@@ -52,35 +53,6 @@ class Rule:
 
 # --- tables -----------------------------------------------------------------
 
-#: Elements that execute or pull in active content; removed with their content.
-ACTIVE_TAGS: frozenset[str] = frozenset(
-    {"applet", "base", "embed", "frame", "frameset", "link", "meta", "param", "object"}
-)
-#: Attributes holding one address.
-URL_ATTRS: frozenset[str] = frozenset(
-    {
-        "action",
-        "background",
-        "cite",
-        "codebase",
-        "data",
-        "dynsrc",
-        "formaction",
-        "href",
-        "longdesc",
-        "lowsrc",
-        "manifest",
-        "ping",
-        "poster",
-        "src",
-        "xlink:href",
-    }
-)
-_URLISH_SUFFIXES = ("href", "src", "url", "original", "srcset", "action", "poster")
-#: Classes lazy-loading scripts use to hide an image until it loads.
-LAZY_CLASSES: frozenset[str] = frozenset(
-    {"lazy", "lazyload", "lazyloaded", "lazyloading", "b-lazy", "js-lazy", "lozad", "opacity_0"}
-)
 #: Wrappers around a lone image: turned into a plain paragraph (or unwrapped).
 IMAGE_WRAPPERS: tuple[Selector, ...] = selectors(
     (
@@ -156,228 +128,6 @@ EMPTY_DROPPABLE: frozenset[str] = frozenset(
 _HIDING_STYLE = ("display:none", "visibility:hidden")
 
 
-# --- security ---------------------------------------------------------------
-
-
-def _strip_tags(root: HtmlElement, names: Iterable[str]) -> list[str]:
-    wanted = frozenset(names)
-    done = []
-    for el in [e for e in elements(root) if tag(e) in wanted and e is not root]:
-        done.append(f"removed <{label(el)}>")
-        if tag(el) == "object":
-            for param in [p for p in el.iter() if tag(p) == "param"]:
-                remove(param)
-            unwrap(el)  # an object's fallback content is ordinary markup
-        else:
-            remove(el)
-    return done
-
-
-def scripts(root: HtmlElement, settings: CleanSettings) -> list[str]:
-    return _strip_tags(root, ("script",))
-
-
-def styles(root: HtmlElement, settings: CleanSettings) -> list[str]:
-    return _strip_tags(root, ("style",))
-
-
-def active_content(root: HtmlElement, settings: CleanSettings) -> list[str]:
-    return _strip_tags(root, ACTIVE_TAGS)
-
-
-def event_handlers(root: HtmlElement, settings: CleanSettings) -> list[str]:
-    done = []
-    for el in elements(root):
-        for name in [a for a in el.attrib if a.lower().startswith("on")]:
-            del el.attrib[name]
-            done.append(f"{label(el)}: removed {name}")
-    return done
-
-
-def _is_url_attr(name: str) -> bool:
-    lowered = name.lower()
-    return lowered in URL_ATTRS or lowered.endswith(_URLISH_SUFFIXES)
-
-
-def dangerous_urls(root: HtmlElement, settings: CleanSettings) -> list[str]:
-    prefixes = settings.proxy_prefixes
-    done = []
-    for el in elements(root):
-        for name in list(el.attrib):
-            value = el.get(name) or ""
-            lowered = name.lower()
-            if lowered == "srcdoc":
-                bad = True
-            elif lowered == "style":
-                text = urls.scheme_text(value)
-                bad = any(
-                    s in text
-                    for s in (
-                        "expression(",
-                        "javascript:",
-                        "vbscript:",
-                        "-moz-binding",
-                        "behavior:",
-                    )
-                )
-            elif lowered in urls.SRCSET_ATTRS:
-                bad = any(urls.is_dangerous(u, prefixes) for u, _ in urls.split_srcset(value))
-            else:
-                bad = _is_url_attr(name) and urls.is_dangerous(value, prefixes)
-            if bad:
-                del el.attrib[name]
-                done.append(f"{label(el)}: removed {name}")
-    return done
-
-
-# --- images -----------------------------------------------------------------
-
-
-def _best_candidate(value: str) -> str | None:
-    best: tuple[float, str] | None = None
-    for url, descriptor in urls.split_srcset(value):
-        try:
-            weight = float(descriptor[:-1]) if descriptor[-1:] in ("w", "x") else 1.0
-        except ValueError:
-            weight = 1.0
-        if best is None or weight > best[0]:
-            best = (weight, url)
-    return best[1] if best else None
-
-
-def lazy_address(img: HtmlElement, lazy_attrs: Iterable[str]) -> tuple[str, str] | None:
-    """The real address a lazy-loading ``img`` names, and the attribute it is in."""
-    for attr in lazy_attrs:
-        value = (img.get(attr) or "").strip()
-        if not value or urls.is_placeholder(value) or urls.is_dangerous(value):
-            continue
-        if attr in urls.SRCSET_ATTRS:
-            best = _best_candidate(value)
-            if best and not urls.is_placeholder(best):
-                return best, attr
-            continue
-        return value, attr
-    return None
-
-
-def _noscript_fallback(img: HtmlElement) -> tuple[HtmlElement, str] | None:
-    """A ``<noscript>`` right after (or around) ``img`` holding the real image."""
-    candidates = []
-    sibling = img.getnext()
-    if sibling is not None and tag(sibling) == "noscript" and is_blank(img.tail):
-        candidates.append(sibling)
-    parent = img.getparent()
-    if parent is not None:
-        candidates.extend(c for c in parent if tag(c) == "noscript")
-    for noscript in candidates:
-        for inner in noscript.iter("img"):
-            src = (inner.get("src") or "").strip()
-            if src and not urls.is_placeholder(src) and not urls.is_dangerous(src):
-                return noscript, src
-    return None
-
-
-def _move_size(img: HtmlElement, done: list[str]) -> None:
-    for dim in ("width", "height"):
-        value = img.get(f"data-{dim}")
-        if value is None:
-            continue
-        del img.attrib[f"data-{dim}"]
-        if img.get(dim) is None and value.strip().isdigit():
-            img.set(dim, value.strip())
-            done.append(f"{label(img)}: {dim}={value.strip()} from data-{dim}")
-        else:
-            done.append(f"{label(img)}: removed data-{dim}")
-
-
-def _drop_lazy_classes(img: HtmlElement, done: list[str]) -> None:
-    classes = (img.get("class") or "").split()
-    kept = [c for c in classes if c not in LAZY_CLASSES]
-    if kept == classes:
-        return
-    where = label(img)
-    if kept:
-        img.set("class", " ".join(kept))
-    else:
-        del img.attrib["class"]
-    done.append(f"{where}: removed class {' '.join(c for c in classes if c in LAZY_CLASSES)}")
-
-
-def lazy_images(root: HtmlElement, settings: CleanSettings) -> list[str]:
-    done: list[str] = []
-    lazy_attrs = settings.lazy_attrs
-    prefixes = settings.proxy_prefixes
-    for img in [e for e in elements(root) if tag(e) in ("img", "source")]:
-        src = (img.get("src") or "").strip()
-        found = lazy_address(img, lazy_attrs)
-        if found is None and tag(img) == "img" and urls.is_placeholder(src):
-            fallback = _noscript_fallback(img)
-            if fallback is not None:
-                noscript, real = fallback
-                img.set("src", real)
-                done.append(f"{label(img)}: src from <noscript>")
-                if not has_text(noscript) and len(list(noscript.iter("img"))) == 1:
-                    remove(noscript)
-        if found is not None:
-            real, attr = found
-            if attr in urls.SRCSET_ATTRS and img.get("srcset") is None:
-                img.set("srcset", img.get(attr) or "")
-            if tag(img) == "img" and src != real:
-                img.set("src", real)
-                copy = urls.unproxy(src, prefixes) == urls.unproxy(real, prefixes)
-                done.append(
-                    f"{label(img)}: src from {attr}{' (was a proxied copy)' if copy else ''}"
-                )
-        for attr in [a for a in lazy_attrs if img.get(a) is not None]:
-            value = img.get(attr) or ""
-            if urls.is_placeholder(value) or found is not None:
-                del img.attrib[attr]
-                done.append(f"{label(img)}: removed {attr}")
-        _move_size(img, done)
-        _drop_lazy_classes(img, done)
-    return done
-
-
-def proxies(root: HtmlElement, settings: CleanSettings) -> list[str]:
-    prefixes = settings.proxy_prefixes
-    done = []
-    for el in elements(root):
-        for name, value in list(el.attrib.items()):
-            if name in ("alt", "title") or "://" not in value:
-                continue
-            if name in urls.SRCSET_ATTRS:
-                new = urls.rewrite_srcset(value, prefixes)
-            else:
-                new = urls.unproxy(value, prefixes)
-            if new != value:
-                el.set(name, new)
-                done.append(f"{label(el)}: {name} unproxied")
-    return done
-
-
-_EMBEDDED = frozenset({"img", "source", "video", "audio", "iframe", "embed", "track", "input"})
-
-
-def upgrade_http(root: HtmlElement, settings: CleanSettings) -> list[str]:
-    done = []
-    for el in [e for e in elements(root) if tag(e) in _EMBEDDED]:
-        for name in ("src", "poster", "srcset"):
-            value = el.get(name)
-            if value is None:
-                continue
-            if name == "srcset":
-                parts = urls.split_srcset(value)
-                new = urls.join_srcset((urls.upgrade_http(u), d) for u, d in parts)
-                if [(urls.upgrade_http(u), d) for u, d in parts] == parts:
-                    new = value
-            else:
-                new = urls.upgrade_http(value)
-            if new != value:
-                el.set(name, new)
-                done.append(f"{label(el)}: {name} http -> https")
-    return done
-
-
 # --- debris -----------------------------------------------------------------
 
 
@@ -421,9 +171,7 @@ def _zaker_video(el: HtmlElement) -> HtmlElement | None:
         return None
     if not isinstance(info, dict) or not isinstance(info.get("videoUrl"), str):
         return None
-    video = lxml.html.Element("video")
-    video.set("controls", "")
-    video.set("preload", "none")
+    video = lxml.html.fragment_fromstring('<video controls preload="none"></video>')
     video.set("src", info["videoUrl"])
     if isinstance(info.get("imgUrl"), str):
         video.set("poster", info["imgUrl"])

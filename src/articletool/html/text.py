@@ -4,7 +4,8 @@ Paragraphs (every block element, and bare text between blocks) are
 separated by one blank line; ``<br>`` ends a line; ``<pre>`` keeps its white
 space. Elsewhere white space collapses as in a browser: a run of spaces, tabs
 and newlines becomes one space, except that a line break between two East
-Asian wide characters disappears (CSS Text 3's segment-break rule), so
+Asian wide characters disappears (CSS Text 3's segment-break rule, extended
+to Chinese quotation marks, which Unicode calls ambiguous), so
 Chinese and Japanese text comes out exactly as written, with no spaces
 inserted. No-break and ideographic spaces are kept.
 """
@@ -73,13 +74,22 @@ _COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
-def _is_wide(char: str) -> bool:
+def _width(char: str) -> str:
+    """East Asian width class of ``char``: ``W`` wide, ``A`` ambiguous, ``N`` other."""
     if not char:
-        return False
+        return "N"
     code = ord(char)
     if 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F or 0xAC00 <= code <= 0xD7AF:
-        return False  # Hangul separates words with spaces
-    return unicodedata.east_asian_width(char) in ("W", "F", "H")
+        return "N"  # Hangul separates words with spaces
+    width = unicodedata.east_asian_width(char)
+    return "W" if width in ("W", "F", "H") else "A" if width == "A" else "N"
+
+
+def _joins(before: str, after: str) -> bool:
+    """A line break between these two characters disappears: both are wide, or
+    one is wide and the other ambiguous (Chinese quotes such as ``“”``)."""
+    pair = {_width(before), _width(after)}
+    return pair <= {"W", "A"} and "W" in pair
 
 
 def collapse(text: str) -> str:
@@ -90,7 +100,7 @@ def collapse(text: str) -> str:
         if "\n" in run or "\r" in run:
             before = text[match.start() - 1] if match.start() else ""
             after = text[match.end()] if match.end() < len(text) else ""
-            if _is_wide(before) and _is_wide(after):
+            if _joins(before, after):
                 return ""
         return " "
 

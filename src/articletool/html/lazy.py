@@ -1,0 +1,178 @@
+"""Cleaning rules for image addresses: lazy-load resolution, proxy unwrapping
+and the opt-in http -> https upgrade.
+
+Each rule takes the tree and the settings, edits the tree in place and
+returns one line per change (see :mod:`articletool.html.rules`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from lxml.html import HtmlElement
+
+from .. import urls
+from .tree import elements, has_text, is_blank, label, remove, tag
+
+if TYPE_CHECKING:
+    from .clean import CleanSettings
+
+#: Classes lazy-loading scripts use to hide an image until it loads.
+LAZY_CLASSES: frozenset[str] = frozenset(
+    {"lazy", "lazyload", "lazyloaded", "lazyloading", "b-lazy", "js-lazy", "lozad", "opacity_0"}
+)
+
+
+def _best_candidate(value: str) -> str | None:
+    best: tuple[float, str] | None = None
+    for url, descriptor in urls.split_srcset(value):
+        try:
+            weight = float(descriptor[:-1]) if descriptor[-1:] in ("w", "x") else 1.0
+        except ValueError:
+            weight = 1.0
+        if best is None or weight > best[0]:
+            best = (weight, url)
+    return best[1] if best else None
+
+
+def lazy_address(img: HtmlElement, lazy_attrs: Iterable[str]) -> tuple[str, str] | None:
+    """The real address a lazy-loading ``img`` names, and the attribute it is in."""
+    for attr in lazy_attrs:
+        value = (img.get(attr) or "").strip()
+        if not value or urls.is_placeholder(value) or urls.is_dangerous(value):
+            continue
+        if attr in urls.SRCSET_ATTRS:
+            best = _best_candidate(value)
+            if best and not urls.is_placeholder(best):
+                return best, attr
+            continue
+        return value, attr
+    return None
+
+
+def _noscript_fallback(
+    img: HtmlElement, lazy_attrs: Iterable[str]
+) -> tuple[HtmlElement, str] | None:
+    """A ``<noscript>`` right after ``img`` holding the real image."""
+    noscript = img.getnext()
+    if noscript is None or tag(noscript) != "noscript" or not is_blank(img.tail):
+        return None
+    for inner in noscript.iter("img"):
+        found = lazy_address(inner, lazy_attrs)
+        src = found[0] if found else (inner.get("src") or "").strip()
+        if src and not urls.is_placeholder(src) and not urls.is_dangerous(src):
+            return noscript, src
+    return None
+
+
+def _attached(el: HtmlElement, root: HtmlElement) -> bool:
+    node: HtmlElement | None = el
+    while node is not None:
+        if node is root:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _move_size(img: HtmlElement, done: list[str]) -> None:
+    for dim in ("width", "height"):
+        value = img.get(f"data-{dim}")
+        if value is None:
+            continue
+        del img.attrib[f"data-{dim}"]
+        if img.get(dim) is None and value.strip().isdigit():
+            img.set(dim, value.strip())
+            done.append(f"{label(img)}: {dim}={value.strip()} from data-{dim}")
+        else:
+            done.append(f"{label(img)}: removed data-{dim}")
+
+
+def _drop_lazy_classes(img: HtmlElement, done: list[str]) -> None:
+    classes = (img.get("class") or "").split()
+    kept = [c for c in classes if c not in LAZY_CLASSES]
+    if kept == classes:
+        return
+    where = label(img)
+    if kept:
+        img.set("class", " ".join(kept))
+    else:
+        del img.attrib["class"]
+    done.append(f"{where}: removed class {' '.join(c for c in classes if c in LAZY_CLASSES)}")
+
+
+def lazy_images(root: HtmlElement, settings: CleanSettings) -> list[str]:
+    done: list[str] = []
+    lazy_attrs = settings.lazy_attrs
+    prefixes = settings.proxy_prefixes
+    for img in [e for e in elements(root) if tag(e) in ("img", "source")]:
+        if not _attached(img, root):
+            continue  # inside a <noscript> already used and removed
+        src = (img.get("src") or "").strip()
+        found = lazy_address(img, lazy_attrs)
+        if found is None and tag(img) == "img" and urls.is_placeholder(src):
+            fallback = _noscript_fallback(img, lazy_attrs)
+            if fallback is not None:
+                noscript, real = fallback
+                img.set("src", real)
+                done.append(f"{label(img)}: src from <noscript>")
+                if not has_text(noscript) and len(list(noscript.iter("img"))) == 1:
+                    remove(noscript)
+        if found is not None:
+            real, attr = found
+            if attr in urls.SRCSET_ATTRS and img.get("srcset") is None:
+                img.set("srcset", img.get(attr) or "")
+            if tag(img) == "img" and src != real:
+                img.set("src", real)
+                copy = urls.unproxy(src, prefixes) == urls.unproxy(real, prefixes)
+                done.append(
+                    f"{label(img)}: src from {attr}{' (was a proxied copy)' if copy else ''}"
+                )
+        for attr in [a for a in lazy_attrs if img.get(a) is not None]:
+            value = img.get(attr) or ""
+            if urls.is_placeholder(value) or found is not None:
+                del img.attrib[attr]
+                done.append(f"{label(img)}: removed {attr}")
+        _move_size(img, done)
+        _drop_lazy_classes(img, done)
+    return done
+
+
+def proxies(root: HtmlElement, settings: CleanSettings) -> list[str]:
+    prefixes = settings.proxy_prefixes
+    done = []
+    for el in elements(root):
+        for name, value in list(el.attrib.items()):
+            if name in ("alt", "title") or "://" not in value:
+                continue
+            if name in urls.SRCSET_ATTRS:
+                new = urls.rewrite_srcset(value, prefixes)
+            else:
+                new = urls.unproxy(value, prefixes)
+            if new != value:
+                el.set(name, new)
+                done.append(f"{label(el)}: {name} unproxied")
+    return done
+
+
+_EMBEDDED = frozenset({"img", "source", "video", "audio", "iframe", "embed", "track", "input"})
+
+
+def upgrade_http(root: HtmlElement, settings: CleanSettings) -> list[str]:
+    done = []
+    for el in [e for e in elements(root) if tag(e) in _EMBEDDED]:
+        for name in ("src", "poster", "srcset"):
+            value = el.get(name)
+            if value is None:
+                continue
+            if name == "srcset":
+                parts = urls.split_srcset(value)
+                new = urls.join_srcset((urls.upgrade_http(u), d) for u, d in parts)
+                if [(urls.upgrade_http(u), d) for u, d in parts] == parts:
+                    new = value
+            else:
+                new = urls.upgrade_http(value)
+            if new != value:
+                el.set(name, new)
+                done.append(f"{label(el)}: {name} http -> https")
+    return done
