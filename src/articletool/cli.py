@@ -16,10 +16,11 @@ from typing import Annotated
 import typer
 
 from . import runner
+from .commands.common import wire
 from .errors import ArticleToolError, ExitCode
 
 #: The subcommands, each ``articletool.commands.<name>:command``.
-COMMANDS = ("validate", "clean", "extract", "convert")
+COMMANDS = ("validate", "clean", "extract", "convert", "config")
 
 
 def _version(value: bool) -> None:
@@ -53,7 +54,7 @@ def build_app(names: Sequence[str] = COMMANDS) -> typer.Typer:
     app.callback()(_root)
     for name in names:
         module = importlib.import_module(f"{__package__}.commands.{name}")
-        app.command(name)(module.command)
+        app.command(name)(wire(name, module.command, records=name in ("clean", "convert")))
     return app
 
 

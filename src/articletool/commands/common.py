@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
+import enum
+import functools
+import inspect
 import os
 import sys
-from typing import Annotated
+import tempfile
+import typing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
-from ..errors import ArticleToolError, ExitCode
-from ..files import MAX_BYTES
+from .. import files
+from ..config import Config, FileSettings, choose, common_parent, config_for
+from ..errors import ArticleToolError, ExitCode, InputError, UsageError
+from ..files import MAX_BYTES, Input
 from ..frontmatter import MAX_YAML_NODES
+from ..ignore import Excluder, git_ignored
+from ..records import read_records, spool
 
 PathsArg = Annotated[
     list[str],
@@ -68,3 +82,225 @@ class Status:
     def exit(self) -> None:
         if self.code != ExitCode.OK:
             raise typer.Exit(int(self.code))
+
+
+# --- per-run settings: configuration, file lists, records --------------------
+# The command line chooses these once per run (see :func:`wire`); the
+# commands' own code reaches them through :func:`discover` and
+# :func:`articletool.config.find_config`.
+
+
+class Source(StrEnum):
+    """What the inputs hold: posts, or the JSON Lines records ``extract`` writes."""
+
+    POSTS = "posts"
+    JSONL = "jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class RunInputs:
+    files: FileSettings = field(default_factory=FileSettings)
+    source: Source = Source.POSTS
+    #: Where ``--from jsonl`` writes the rebuilt posts for this run.
+    spool: Path | None = None
+
+
+_inputs = RunInputs()
+#: A JSON Lines stream is not one post: the size limit applies to each post in it.
+_UNLIMITED = 1 << 62
+
+
+def discover(
+    paths: Sequence[str], suffixes: Iterable[str] | None = None, skip: Iterable[Path] = ()
+) -> Iterator[Input | InputError]:
+    """:func:`articletool.files.discover` with this run's settings: suffixes,
+    ``exclude`` globs and ``.gitignore`` from the configuration; with
+    ``--from jsonl``, one input per record read from ``paths``."""
+    settings = _inputs.files
+    if _inputs.source is Source.JSONL:
+        yield from _records(paths)
+        return
+    found: Iterable[Input | InputError] = files.discover(paths, suffixes or settings.suffixes, skip)
+    if settings.exclude:
+        excluded = Excluder(settings.exclude, settings.base)
+        found = (i for i in found if not (isinstance(i, Input) and i.path and excluded(i.path)))
+    if not settings.respect_gitignore or all(p == files.STDIN for p in paths):
+        yield from found
+        return
+    items = list(found)
+    walked = [i.path for i in items if isinstance(i, Input) and i.root is not None and i.path]
+    ignored = git_ignored(walked, common_parent(paths)) if walked else frozenset()
+    yield from (i for i in items if not (isinstance(i, Input) and i.path in ignored))
+
+
+def _records(paths: Sequence[str]) -> Iterator[Input | InputError]:
+    if _inputs.spool is None:  # pragma: no cover - wire() sets it for --from jsonl
+        raise UsageError("--from jsonl: no folder for the records")
+    for item in files.discover(paths or [files.STDIN], (".jsonl", ".ndjson")):
+        if isinstance(item, InputError):
+            yield item
+            continue
+        try:
+            data = files.read_bytes(item, _UNLIMITED)
+        except ArticleToolError as exc:
+            yield InputError(exc.message, item.display)
+            continue
+        yield from spool(read_records(data, item.display), _inputs.spool)
+
+
+def read_file_list(name: str, null: bool) -> list[str]:
+    """The paths listed in file ``name`` (``-``: stdin), one a line or, with
+    ``null``, NUL-separated as ``find -print0`` writes them."""
+    try:
+        if name == files.STDIN:
+            data = sys.stdin.buffer.read()
+        else:
+            with open(name, "rb") as handle:
+                data = handle.read()
+    except OSError as exc:
+        raise UsageError(f"--files-from: cannot read: {exc.strerror}", name) from None
+    parts = data.split(b"\0") if null else data.splitlines()
+    return [os.fsdecode(p) for p in parts if p and (null or p.strip())]
+
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help="Read settings from FILE instead of looking for pyproject.toml / articletool.toml.",
+        show_default=False,
+    ),
+]
+IsolatedOpt = Annotated[
+    bool,
+    typer.Option("--isolated", "--no-config", help="Ignore every settings file."),
+]
+FilesFromOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--files-from",
+        metavar="FILE",
+        help="Also read PATHs from FILE (- for stdin), one a line.",
+        show_default=False,
+    ),
+]
+NullOpt = Annotated[
+    bool,
+    typer.Option("--null", "-0", help="--files-from holds NUL-separated paths (find -print0)."),
+]
+FromOpt = Annotated[
+    Source,
+    typer.Option(
+        "--from",
+        case_sensitive=False,
+        help="posts: PATHs are posts; jsonl: PATHs (default: stdin) hold the records "
+        "'extract --format jsonl' writes, each rebuilt into its post.",
+    ),
+]
+
+_EXTRA: dict[str, tuple[Any, Any]] = {
+    "config_file": (ConfigOpt, None),
+    "isolated": (IsolatedOpt, False),
+    "files_from": (FilesFromOpt, None),
+    "null": (NullOpt, False),
+}
+
+
+def _section_defaults(
+    ctx: typer.Context,
+    name: str,
+    config: Config,
+    signature: inspect.Signature,
+    kwargs: dict[str, Any],
+) -> None:
+    """Let ``[tool.articletool.NAME]`` supply the options the command line left alone."""
+    section = config.section(name) if name in ("extract", "convert") else {}
+    if not section:
+        return
+    by_flag = {opt: param.name for param in ctx.command.params for opt in param.opts if param.name}
+    for key, value in section.items():
+        param = by_flag.get(f"--{key}")
+        source = ctx.get_parameter_source(param) if param is not None else None
+        if param is None or source is None or source.name != "DEFAULT":
+            continue
+        kind = typing.get_args(signature.parameters[param].annotation)[0]
+        kwargs[param] = coerce_setting(kind, value, key, name, config.where)
+
+
+def coerce_setting(kind: Any, value: Any, key: str, name: str, where: str) -> Any:
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        choices = [m.value for m in kind]
+        if isinstance(value, str) and value.lower() in choices:
+            return kind(value.lower())
+        wanted = " or ".join(repr(c) for c in choices)
+    elif kind is bool:
+        if isinstance(value, bool):
+            return value
+        wanted = "true or false"
+    else:  # pragma: no cover - every configurable option is an enum or a flag
+        return value
+    raise UsageError(f"[tool.articletool.{name}] '{key}' must be {wanted}", where)
+
+
+def wire(name: str, func: Callable[..., None], *, records: bool = False) -> Callable[..., None]:
+    """``func`` with the options every command shares added: ``--config``,
+    ``--isolated``, ``--files-from``, ``-0`` (and ``--from`` with
+    ``records``). PATH becomes optional (stdin for ``--from jsonl``). The
+    wrapper finds the settings for the inputs, makes them this run's, lets
+    the command's section fill in its options, then calls ``func``."""
+    signature = inspect.signature(func, eval_str=True)
+    extra = dict(_EXTRA, from_format=(FromOpt, Source.POSTS)) if records else _EXTRA
+    params = [
+        p.replace(default=None) if p.name == "paths" else p for p in signature.parameters.values()
+    ]
+    params += [
+        inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+        for key, (kind, default) in extra.items()
+    ]
+    params.append(
+        inspect.Parameter("wired_ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
+    )
+
+    @functools.wraps(func)
+    def command(**kwargs: Any) -> None:
+        global _inputs
+        ctx: typer.Context = kwargs.pop("wired_ctx")
+        options = {key: kwargs.pop(key) for key in extra}
+        source = options.get("from_format", Source.POSTS)
+        try:
+            paths = list(kwargs.get("paths") or [])
+            if options["files_from"] is not None:
+                paths += read_file_list(options["files_from"], options["null"])
+            elif options["null"]:
+                raise UsageError("-0/--null goes with --files-from")
+            if not paths and source is Source.POSTS and name != "config":
+                raise UsageError("no PATH given (files, folders, - for stdin, or --files-from)")
+            if paths.count(files.STDIN) + (options["files_from"] == files.STDIN) > 1:
+                raise UsageError("stdin (-) can be read only once")
+            if source is Source.JSONL and kwargs.get("in_place"):
+                raise UsageError("--from jsonl cannot rewrite in place: use -o DIR")
+            config = config_for(paths, options["config_file"], options["isolated"])
+            _section_defaults(ctx, name, config, signature, kwargs)
+            files_settings = config.files
+        except ArticleToolError as exc:
+            where = f"{exc.path}: " if exc.path else ""
+            sys.stderr.write(f"articletool {name}: {where}{exc.message}\n")
+            raise typer.Exit(int(ExitCode.INPUT)) from None
+        kwargs["paths"] = paths
+        with contextlib.ExitStack() as stack:
+            folder = None
+            if source is Source.JSONL:
+                made = stack.enter_context(tempfile.TemporaryDirectory(prefix="articletool-"))
+                folder = Path(made)
+            _inputs = RunInputs(files_settings, source, folder)
+            choose(config)
+            try:
+                func(**kwargs)
+            finally:
+                choose(None)
+                _inputs = RunInputs()
+
+    command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    return command

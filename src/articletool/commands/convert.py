@@ -15,7 +15,7 @@ import typer
 from ..cleaning import clean_front_matter_text
 from ..errors import ArticleToolError, ExitCode, UsageError
 from ..extract import extract_record
-from ..files import Input, check_output_dir, discover, output_path, read_bytes, write_atomic
+from ..files import Input, check_output_dir, output_path, read_bytes, write_atomic
 from ..html.clean import CleanSettings, clean_tree
 from ..html.markdown import MarkdownOptions, convert
 from ..html.parse import parse_body
@@ -31,6 +31,7 @@ from .common import (
     MaxYamlNodesOpt,
     PathsArg,
     Status,
+    discover,
     resolve_jobs,
 )
 

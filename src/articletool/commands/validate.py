@@ -12,7 +12,6 @@ import typer
 
 from ..config import find_config
 from ..errors import ArticleToolError, ExitCode, UsageError
-from ..files import discover
 from ..report import Format, Reporter, Tally, write_summary
 from ..runner import map_inputs
 from ..validate.engine import FileResult, Settings, check_input, select_codes
@@ -26,6 +25,7 @@ from .common import (
     MaxYamlNodesOpt,
     PathsArg,
     Status,
+    discover,
     resolve_jobs,
 )
 
