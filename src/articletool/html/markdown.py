@@ -73,6 +73,9 @@ STRUCTURE_TAGS: frozenset[str] = frozenset(
      "blockquote", "hr"}
 )  # fmt: skip
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\\]+")
+#: A ``]:`` inside a link's text (from a code span) would make a paragraph
+#: that starts with the link read as a link reference definition.
+_REFERENCE_LIKE = re.compile(r"(?<!\\)\]:")
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
 
 
@@ -244,13 +247,25 @@ class MarkdownConverter:
 
     def convert_pre(self, el: Element, out: _Builder) -> None:
         code = "".join(_pre_text(el)).lstrip("\n").rstrip()
+        pictures = _Builder()
+        for img in el.iter("img"):
+            self.convert_img(img, pictures)
         if not code:
+            out.flush()
+            self._images_after(pictures, out)
             return
         longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
         fence = "`" * max(3, longest + 1)
         found = _LANGUAGE.search(" ".join(_classes(el)))
         info = found.group(1) if found else ""
         out.add(_Block(f"{fence}{info}\n{code}\n{fence}", "code"))
+        self._images_after(pictures, out)
+
+    def _images_after(self, pictures: _Builder, out: _Builder) -> None:
+        """Images found where Markdown cannot hold them (code) follow as a paragraph."""
+        for token in pictures.tokens:
+            out.tokens.extend((token, " "))
+        out.flush()
 
     def convert_ul(self, el: Element, out: _Builder) -> None:
         self._list(el, out, ordered=False)
@@ -388,7 +403,7 @@ class MarkdownConverter:
             out.tokens.extend(sub.tokens)
             return
         label = sub.inline("[", "]")
-        if not label.strip():
+        if not label.strip() or _REFERENCE_LIKE.search(label):
             out.tokens.extend(sub.tokens)
             return
         out.tokens.append(f"[{label}]({escape_url(href)}{self._title(el)})")
@@ -397,7 +412,7 @@ class MarkdownConverter:
         src = safe_url(el.get("src"), True, self.options.proxy_prefixes)
         if src is None:
             return
-        alt = escape_text(el.get("alt") or "", self._entity).strip(" ")
+        alt = escape_text(HTML_SPACE.sub(" ", el.get("alt") or "").strip(" "), self._entity)
         out.tokens.append(f"![{alt}]({escape_url(src)}{self._title(el)})")
 
     def _title(self, el: Element) -> str:

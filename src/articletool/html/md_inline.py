@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -84,7 +85,8 @@ def _escape_entity(match: re.Match[str]) -> str:
         before = text[at - 1 : at] if at else ""
         return "_" if before.isalnum() and after.isalnum() else "\\_"
     if char == "\\":
-        return "\\" if after and after not in ASCII_PUNCT else "\\\\"
+        keep = after and after != " " and after not in ASCII_PUNCT
+        return "\\" if keep else "\\\\"
     if char == "&":
         return "\\&" if not after or _ENTITY.match(text, at) else "&"
     if char == "<":
@@ -149,22 +151,20 @@ def _punct_ps(char: str) -> bool:
     return char in ASCII_PUNCT or unicodedata.category(char).startswith(("P", "S"))
 
 
+CharTest = Callable[[str], bool]
+Model = tuple[CharTest, CharTest]
 #: The readings of "white space" and "punctuation" that renderers use
 #: (CommonMark 0.30, 0.31, markdown-it); emphasis is kept only if all agree.
-_MODELS: Final = tuple((ws, p) for ws in (_ws_spec, _ws_wide) for p in (_punct_p, _punct_ps))
+_MODELS: Final[tuple[Model, ...]] = tuple(
+    (ws, p) for ws in (_ws_spec, _ws_wide) for p in (_punct_p, _punct_ps)
+)
 
 
-def _flanking(before: str, after: str) -> tuple[bool, bool, bool]:
-    """(can open in every model, can close in every model, both in some model)."""
-    left_all = right_all = True
-    both_any = False
-    for is_ws, is_punct in _MODELS:
-        left = not is_ws(after) and (not is_punct(after) or is_ws(before) or is_punct(before))
-        right = not is_ws(before) and (not is_punct(before) or is_ws(after) or is_punct(after))
-        left_all &= left
-        right_all &= right
-        both_any |= left and right
-    return left_all, right_all, both_any
+def _flanking(before: str, after: str, is_ws: CharTest, is_punct: CharTest) -> tuple[bool, bool]:
+    """(left-flanking, right-flanking) for a ``*`` run between two characters."""
+    left = not is_ws(after) and (not is_punct(after) or is_ws(before) or is_punct(before))
+    right = not is_ws(before) and (not is_punct(before) or is_ws(after) or is_punct(after))
+    return left, right
 
 
 def _edge(token: Token | None, last: bool, default: str) -> str:
@@ -189,6 +189,8 @@ def _normalise_space(tokens: list[Token]) -> list[Token]:
     pending = content = False
     for token in tokens:
         if isinstance(token, str):
+            if not token:
+                continue
             if token[:1] == " ":
                 pending = True
                 token = token.lstrip(" ")
@@ -218,24 +220,47 @@ def _normalise_space(tokens: list[Token]) -> list[Token]:
 
 
 def _split_paragraphs(seq: list[Token]) -> list[list[Token]]:
-    """Cut at two or more hard breaks in a row; drop breaks at paragraph edges."""
+    """Cut at two or more hard breaks in a row (emphasis marks between them do not
+    count); drop breaks at paragraph edges, where a renderer would show a ``\\``."""
     paragraphs: list[list[Token]] = []
     current: list[Token] = []
+    waiting: list[Delim] = []
     breaks = 0
     for token in seq:
         if token is BREAK:
             breaks += 1
             continue
+        if breaks and isinstance(token, Delim):
+            waiting.append(token)
+            continue
         if breaks:
+            current.extend(d for d in waiting if not d.opening)
             if breaks > 1:
                 paragraphs.append(current)
                 current = []
-            elif any(isinstance(t, str | Code) for t in current):
+            elif _has_content(current):
                 current.append(BREAK)
-            breaks = 0
+            current.extend(d for d in waiting if d.opening)
+            waiting, breaks = [], 0
         current.append(token)
+    current.extend(waiting)
     paragraphs.append(current)
-    return [p for p in paragraphs if any(isinstance(t, str | Code) for t in p)]
+    return [_trim_breaks(p) for p in paragraphs if _has_content(p)]
+
+
+def _is_content(token: Token) -> bool:
+    return isinstance(token, Code) or (isinstance(token, str) and bool(token.strip()))
+
+
+def _has_content(tokens: list[Token]) -> bool:
+    return any(_is_content(t) for t in tokens)
+
+
+def _trim_breaks(tokens: list[Token]) -> list[Token]:
+    """No hard break before the first or after the last visible character."""
+    first = next(i for i, t in enumerate(tokens) if _is_content(t))
+    last = max(i for i, t in enumerate(tokens) if _is_content(t))
+    return [t for i, t in enumerate(tokens) if t is not BREAK or first < i < last]
 
 
 def _drop(seq: list[Token], pairs: set[int]) -> list[Token]:
@@ -275,62 +300,109 @@ def _pair_up(seq: list[Token]) -> list[Token]:
     return merged
 
 
+@dataclass(slots=True)
+class _Run:
+    """A delimiter run as a renderer sees it, and the marks we meant it to be."""
+
+    meant: list[Delim]
+    can_open: bool
+    can_close: bool
+    length: int
+    left: int
+
+
+def _runs(seq: list[Token], before: str, after: str, model: Model) -> list[_Run]:
+    runs: list[_Run] = []
+    index = 0
+    while index < len(seq):
+        if not isinstance(seq[index], Delim):
+            index += 1
+            continue
+        end = index
+        while end < len(seq) and isinstance(seq[end], Delim):
+            end += 1
+        meant = [t for t in seq[index:end] if isinstance(t, Delim)]
+        prev_char = _edge(seq[index - 1] if index else None, True, before)
+        next_char = _edge(seq[end] if end < len(seq) else None, False, after)
+        left, right = _flanking(prev_char, next_char, *model)
+        length = sum(len(d.mark) for d in meant)
+        runs.append(_Run(meant, left, right, length, length))
+        index = end
+    return runs
+
+
+def _misread(runs: list[_Run]) -> int | None:
+    """Run CommonMark's emphasis algorithm over ``runs``; return a pair it reads
+    otherwise than meant (``None`` when every mark comes out as meant)."""
+    stack = list(runs)
+    at = 0
+    while at < len(stack):
+        closer = stack[at]
+        if not closer.can_close or not closer.left:
+            at += 1
+            continue
+        found = None
+        for back in range(at - 1, -1, -1):
+            opener = stack[back]
+            if not opener.can_open or not opener.left:
+                continue
+            both = opener.can_close or closer.can_open
+            total = opener.length + closer.length
+            if both and total % 3 == 0 and (opener.length % 3 or closer.length % 3):
+                continue
+            found = back
+            break
+        if found is None:
+            if not closer.can_open:
+                del stack[at]
+            else:
+                at += 1
+            continue
+        opener = stack[found]
+        use = 2 if opener.left >= 2 and closer.left >= 2 else 1
+        inner_open, inner_close = opener.meant[-1:], closer.meant[:1]
+        if not inner_open or not inner_close:
+            return (inner_open or inner_close)[0].pair
+        first, second = inner_open[0], inner_close[0]
+        if (
+            first.pair != second.pair
+            or not first.opening
+            or second.opening
+            or len(first.mark) != use
+        ):
+            return second.pair
+        opener.meant.pop()
+        closer.meant.pop(0)
+        opener.left -= use
+        closer.left -= use
+        del stack[found + 1 : at]
+        at = found + 1
+        if not opener.left:
+            del stack[found]
+            at -= 1
+        if not closer.left:
+            del stack[at]
+    for run in runs:
+        if run.meant:
+            return run.meant[0].pair
+    return None
+
+
 def _settle_emphasis(seq: list[Token], before: str, after: str) -> list[Token]:
-    """Drop, until none is left, every pair CommonMark would not render."""
-    while True:
-        bad: set[int] = set()
-        runs: list[tuple[int, int, bool, bool, bool, int]] = []
-        index = 0
-        while index < len(seq):
-            if not isinstance(seq[index], Delim):
-                index += 1
-                continue
-            end = index
-            while end < len(seq) and isinstance(seq[end], Delim):
-                end += 1
-            run = [t for t in seq[index:end] if isinstance(t, Delim)]
-            prev_char = _edge(seq[index - 1] if index else None, True, before)
-            next_char = _edge(seq[end] if end < len(seq) else None, False, after)
-            can_open, can_close, both = _flanking(prev_char, next_char)
-            seen_close = False
-            for delim in run:
-                if delim.opening and (not can_open or seen_close):
-                    bad.add(delim.pair)
-                if not delim.opening:
-                    seen_close = True
-                    if not can_close:
-                        bad.add(delim.pair)
-            runs.append((index, end, can_open, can_close, both, sum(len(d.mark) for d in run)))
-            index = end
-        if not bad:
-            bad = _rule_of_three(seq, runs)
-        if not bad:
+    """Drop, one by one, the pairs a CommonMark renderer would not read as meant.
+
+    The renderer's algorithm is run under each reading of white space and
+    punctuation in :data:`_MODELS`; a pair survives only if all agree.
+    """
+    while any(isinstance(t, Delim) for t in seq):
+        for model in _MODELS:
+            bad = _misread(_runs(seq, before, after, model))
+            if bad is not None:
+                seq = _pair_up(_drop(seq, {bad}))
+                break
+        else:
             return seq
-        seq = _pair_up(_drop(seq, bad))
-
-
-def _rule_of_three(
-    seq: list[Token], runs: list[tuple[int, int, bool, bool, bool, int]]
-) -> set[int]:
-    """Pairs whose runs a renderer may refuse to match (the 'multiple of 3' rule)."""
-    where: dict[int, tuple[bool, int]] = {}
-    bad: set[int] = set()
-    for start, end, _open, _close, both, length in runs:
-        for token in seq[start:end]:
-            if not isinstance(token, Delim):
-                continue
-            if token.opening:
-                where[token.pair] = (both, length)
-                continue
-            open_both, open_length = where.get(token.pair, (False, 0))
-            total = open_length + length
-            if (
-                (both or open_both)
-                and total % 3 == 0
-                and not (open_length % 3 == 0 and length % 3 == 0)
-            ):
-                bad.add(token.pair)
-    return bad
+    return seq
 
 
 def _render(seq: list[Token]) -> str:
@@ -368,7 +440,7 @@ def resolve(
     Markdown (``[`` and ``]`` for a link's text); empty means a line edge.
     """
     paragraphs: list[str] = []
-    for part in _split_paragraphs(_normalise_space(tokens)):
+    for part in _split_paragraphs(_pair_up(_normalise_space(tokens))):
         seq = _settle_emphasis(_pair_up(part), before, after)
         text = _render(seq)
         if not text.strip():
@@ -376,7 +448,9 @@ def resolve(
         lines = text.split("\n")
         if len(lines) > 1:
             lines = [
-                line.replace("|", "\\|") if "|" in line and _DELIMITER_ROW.match(line) else line
+                line.replace("|", "\\|")
+                if "|" in line and _DELIMITER_ROW.match(line.removesuffix("\\"))
+                else line
                 for line in lines
             ]
         if line_starts:

@@ -1,0 +1,374 @@
+"""The HTML to Markdown converter, tag by tag, checked against a CommonMark renderer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from markdown_it import MarkdownIt
+
+from articletool.html.markdown import MarkdownConverter, MarkdownOptions, convert, safe_url
+from articletool.html.parse import parse_body
+
+RENDERER = MarkdownIt("commonmark").enable("table")
+
+
+def md(html: str, **options: object) -> str:
+    return convert(parse_body(html), MarkdownOptions(**options))  # type: ignore[arg-type]
+
+
+def render(markdown: str) -> str:
+    return RENDERER.render(markdown)
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", "", "".join(parse_body(html).itertext()))
+
+
+# -- blocks -------------------------------------------------------------------
+
+
+def test_paragraphs_and_bare_text_between_blocks() -> None:
+    html = "<p>one</p><div><img src='http://a/1.jpg'></div>two<p></p><p>three</p>"
+    assert md(html) == "one\n\n![](http://a/1.jpg)\n\ntwo\n\nthree\n"
+
+
+def test_wrapper_divs_vanish() -> None:
+    out = md("<div class='x' onclick='y'><div><p>text</p></div></div>")
+    assert out == "text\n"
+    assert "<div" not in out
+
+
+def test_empty_input() -> None:
+    assert md("") == ""
+    assert md("<p></p><div> </div>") == ""
+
+
+@pytest.mark.parametrize("level", range(1, 7))
+def test_headings(level: int) -> None:
+    assert md(f"<h{level}>标题 <b>x</b></h{level}>") == "#" * level + " 标题 **x**\n"
+
+
+def test_heading_with_trailing_hash_and_break() -> None:
+    out = md("<h2>C#<br>next</h2>")
+    assert out == "## C\\#\n" or out == "## C# next\n"
+    assert render(out) == "<h2>C# next</h2>\n" or "C#" in render(out)
+
+
+def test_heading_ending_in_hash_keeps_it() -> None:
+    assert render(md("<h2>C #</h2>")) == "<h2>C #</h2>\n"
+
+
+def test_nested_lists() -> None:
+    html = "<ul><li>a<ul><li>b<ol><li>c</li></ol></li></ul></li><li>d</li></ul>"
+    assert md(html) == "- a\n  - b\n    1. c\n- d\n"
+    assert render(md(html)).count("<ul>") == 2
+
+
+def test_ordered_list_start() -> None:
+    assert md("<ol start='7'><li>x</li><li>y</li></ol>") == "7. x\n8. y\n"
+    assert '<ol start="7">' in render(md("<ol start='7'><li>x</li></ol>"))
+
+
+def test_list_item_with_two_paragraphs() -> None:
+    out = md("<ul><li><p>one</p><p>two</p></li></ul>")
+    assert out == "- one\n\n  two\n"
+    assert render(out).count("<li>") == 1
+
+
+def test_adjacent_lists_stay_apart() -> None:
+    out = md("<ul><li>a</li></ul><ul><li>b</li></ul>")
+    assert render(out).count("<ul>") == 2
+    out = md("<ol><li>a</li></ol><ol><li>b</li></ol>")
+    assert render(out).count("<ol>") == 2
+
+
+def test_nested_list_directly_inside_list() -> None:
+    assert md("<ul><li>a</li><ul><li>b</li></ul></ul>") == "- a\n  - b\n"
+
+
+def test_blockquote() -> None:
+    out = md("<blockquote><p>q1</p><p>q2</p><ul><li>x</li></ul></blockquote>")
+    assert out == "> q1\n>\n> q2\n> - x\n"
+    assert render(out).startswith("<blockquote>")
+
+
+def test_horizontal_rule() -> None:
+    assert md("<p>a</p><hr><p>b</p>") == "a\n\n---\n\nb\n"
+    assert "<hr />" in render(md("<p>a</p><hr><p>b</p>"))
+
+
+def test_dockone_pre_with_br_becomes_fenced_code() -> None:
+    html = '<pre class="prettyprint">docker run \\<br>\n-e X=$Y \\<br>\n&amp;&amp; ls<br>\n</pre>'
+    out = md(html)
+    assert out == "```\ndocker run \\\n-e X=$Y \\\n&& ls\n```\n"
+    assert render(out) == "<pre><code>docker run \\\n-e X=$Y \\\n&amp;&amp; ls\n</code></pre>\n"
+
+
+def test_code_fence_longer_than_backticks_inside() -> None:
+    out = md("<pre><code>a ``` b\n```` c</code></pre>")
+    assert out.startswith("`````\n")
+    assert render(out) == "<pre><code>a ``` b\n```` c\n</code></pre>\n"
+
+
+def test_code_block_language_and_literal_braces() -> None:
+    out = md('<pre><code class="language-js">f({a: 1})</code></pre>')
+    assert out == "```js\nf({a: 1})\n```\n"
+
+
+def test_tables() -> None:
+    html = (
+        "<table><thead><tr><th>名</th><th>a|b</th></tr></thead>"
+        "<tbody><tr><td><code>x|y</code></td><td>1<br>2</td></tr><tr><td>z</td></tr></tbody></table>"
+    )
+    out = md(html)
+    assert out == "| 名 | a\\|b |\n| --- | --- |\n| `x\\|y` | 1 2 |\n| z |  |\n"
+    html_out = render(out)
+    assert "<th>a|b</th>" in html_out
+    assert "<code>x|y</code>" in html_out
+
+
+def test_complex_table_falls_back_to_paragraphs() -> None:
+    html = "<table><tr><td colspan='2'>wide</td></tr><tr><td>a</td><td>b</td></tr></table>"
+    assert md(html) == "wide\n\na\n\nb\n"
+    assert md("<table><tr><td>a</td></tr></table>", tables=False) == "a\n"
+
+
+# -- inline -------------------------------------------------------------------
+
+
+def test_emphasis_and_strong() -> None:
+    assert (
+        md("<p>a <em>b</em> <strong>c</strong> <i>d</i> <b>e</b></p>") == "a *b* **c** *d* **e**\n"
+    )
+    # a closing and an opening mark in one run, read as meant
+    assert md("<p><i>d</i><b>e</b></p>") == "*d***e**\n"
+    assert render("*d***e**\n") == "<p><em>d</em><strong>e</strong></p>\n"
+
+
+def test_marks_a_renderer_would_pair_otherwise_are_dropped() -> None:
+    html = "<p><b><i>_</i><b>_</b><i>_</i></b></p>"
+    out = md(html)
+    assert text_of(render(out)) == "___"
+    assert "<em><em>" not in render(out)
+    assert render(md("<p><b>a</b><b>b</b></p>")) == "<p><strong>ab</strong></p>\n"
+
+
+def test_space_inside_emphasis_moves_outside() -> None:
+    assert md("<p>a<strong> b </strong>c</p>") == "a **b** c\n"
+
+
+def test_cjk_emphasis_without_spaces() -> None:
+    out = md("<p>中<strong>粗体</strong>文字</p>")
+    assert out == "中**粗体**文字\n"
+    assert render(out) == "<p>中<strong>粗体</strong>文字</p>\n"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>文<strong>“引号”</strong>文</p>",
+        "<p>文<strong>（一）</strong>文</p>",
+        "<p>a<em>(x)</em>y</p>",
+        "<p><strong>数据：</strong>增长</p>",
+    ],
+)
+def test_emphasis_that_would_not_render_is_dropped_not_the_text(html: str) -> None:
+    out = md(html)
+    assert "*" not in render(out)
+    assert text_of(render(out)) == text_of(html)
+
+
+def test_emphasis_kept_where_punctuation_is_safe() -> None:
+    out = md("<p>说：<strong>“引号”</strong>。</p>")
+    assert render(out) == "<p>说：<strong>“引号”</strong>。</p>\n"
+
+
+def test_line_breaks() -> None:
+    assert md("<p>a<br>b</p>") == "a\\\nb\n"
+    assert md("<p>a<br><br>b</p>") == "a\n\nb\n"
+    assert md("<p><br>a<br></p>") == "a\n"
+
+
+def test_inline_code() -> None:
+    assert md("<p>run <code>ls -l</code> now</p>") == "run `ls -l` now\n"
+    assert md("<p><code>a`b</code></p>") == "``a`b``\n"
+    assert render(md("<p><code>`x</code></p>")) == "<p><code>`x</code></p>\n"
+
+
+def test_links_and_images() -> None:
+    out = md("<a href='http://x/y' title='t'>link</a> <img src='http://i/a.png' alt='pic'>")
+    assert out == '[link](http://x/y "t") ![pic](http://i/a.png)\n'
+
+
+def test_link_around_image() -> None:
+    out = md("<a href='http://big'><img src='http://small' alt=''></a>")
+    assert out == "[![](http://small)](http://big)\n"
+
+
+def test_link_destination_with_spaces_and_parens() -> None:
+    out = md("<a href='http://x/a b(c)'>t</a>")
+    assert out == "[t](<http://x/a b(c)>)\n"
+    assert 'href="http://x/a%20b(c)"' in render(out)
+
+
+def test_link_without_text_keeps_nothing_but_images() -> None:
+    assert md("<p>a<a href='http://x'></a>b</p>") == "ab\n"
+
+
+def test_proxied_image_is_unwrapped() -> None:
+    out = md("<img src='https://cors.zfour.workers.dev/?http://zkres1.myzaker.com/a.jpg'>")
+    assert out == "![](http://zkres1.myzaker.com/a.jpg)\n"
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        " java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "vbscript:msgbox(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "data:text/plain,hi",
+        "https://cors.zfour.workers.dev/?javascript:alert(1)",
+        "javascript%3Aalert(1)",
+        "&#106;avascript:alert(1)",
+        "javascript&#58;alert(1)",
+    ],
+)
+def test_dangerous_links_are_dropped_text_kept(href: str) -> None:
+    root = parse_body('<p><a href="x">click</a></p>')
+    root.find(".//a").set("href", href)  # type: ignore[union-attr]
+    out = convert(root)
+    assert out == "click\n"
+    assert safe_url(href, image=False) is None
+
+
+def test_dangerous_images_are_dropped() -> None:
+    assert md("<img src='javascript:alert(1)' alt='x'>") == ""
+    assert md("<img src='data:text/html,<script>'>") == ""
+
+
+def test_link_destination_cannot_break_out() -> None:
+    root = parse_body('<p><a href="x">t</a></p>')
+    root.find(".//a").set("href", "http://x/>)<script>alert(1)</script>")  # type: ignore[union-attr]
+    html_out = render(convert(root))
+    assert "<script>" not in html_out
+    assert html_out.count("<a ") == 1
+
+
+def test_entity_in_destination_is_not_decoded() -> None:
+    root = parse_body('<p><a href="x">t</a></p>')
+    root.find(".//a").set("href", "http://x/?a=1&copy;b")  # type: ignore[union-attr]
+    assert 'href="http://x/?a=1&amp;copy;b"' in render(convert(root))
+
+
+def test_control_characters_in_scheme() -> None:
+    assert safe_url("\x01javascript:alert(1)", image=False) is None
+    assert safe_url("java\x00script:alert(1)", image=True) is None
+    assert safe_url("http://ok/", image=False) == "http://ok/"
+
+
+# -- escaping -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("# not a heading", "\\# not a heading"),
+        ("#hashtag", "#hashtag"),
+        ("> not a quote", "\\> not a quote"),
+        ("- not a list", "\\- not a list"),
+        ("-5 度", "-5 度"),
+        ("+ x", "\\+ x"),
+        ("1. not a list", "1\\. not a list"),
+        ("2020. year", "2020\\. year"),
+        ("1.5 倍", "1.5 倍"),
+        ("***", "\\*\\*\\*"),
+        ("a * b", "a \\* b"),
+        ("snake_case_name", "snake_case_name"),
+        ("_under_", "\\_under\\_"),
+        ("[not](a link)", "\\[not\\](a link)"),
+        ("`tick`", "\\`tick\\`"),
+        ("a <b> c", "a \\<b> c"),
+        ("1 < 2", "1 < 2"),
+        ("&amp; &copy; & x", "\\&amp; \\&copy; & x"),
+        ("C:\\path", "C:\\path"),
+        ("end\\", "end\\\\"),
+        ("a\\*b", "a\\\\\\*b"),
+        ("~~strike~~", "\\~\\~strike\\~\\~"),
+        ("==", "\\=="),
+        ("中文，没有转义。", "中文，没有转义。"),
+    ],
+)
+def test_escaping_only_where_needed(text: str, expected: str) -> None:
+    root = parse_body("<p>x</p>")
+    root[0].text = text
+    out = convert(root)
+    assert out == expected + "\n"
+    assert re.sub(r"\s+", "", "".join(parse_body(render(out)).itertext())) == re.sub(
+        r"\s+", "", text
+    )
+
+
+def test_braces_as_entities_or_literal() -> None:
+    html = "<p>{{ x }} <code>{y}</code></p>"
+    assert md(html) == "&#123;&#123; x &#125;&#125; `{y}`\n"
+    assert md(html, braces="literal") == "{{ x }} `{y}`\n"
+    assert "{{ x }}" in render(md(html))
+
+
+def test_image_exclamation_before_link_is_escaped() -> None:
+    out = md("<p>wow!<a href='http://x'>y</a></p>")
+    assert out == "wow\\![y](http://x)\n"
+    assert "<img" not in render(out)
+
+
+def test_cjk_text_is_untouched() -> None:
+    text = '习近平总书记近日在辽宁考察时强调，要贯彻党中央决策部署。今天，" 共和国长子 " 扛起'
+    assert md(f"<p>{text}</p>") == text + "\n"
+
+
+def test_no_hard_wrapping() -> None:
+    text = "字" * 2000
+    assert md(f"<p>{text}</p>") == text + "\n"
+
+
+# -- structure ----------------------------------------------------------------
+
+
+def test_skipped_elements() -> None:
+    html = (
+        "<p>a<script>x()</script><style>p{}</style><svg><text>s</text></svg>b</p><iframe></iframe>"
+    )
+    assert md(html) == "ab\n"
+
+
+def test_comments_are_skipped_tails_kept() -> None:
+    assert md("<p>a<!-- c -->b</p>") == "ab\n"
+
+
+def test_deep_nesting_keeps_text_without_recursion_error() -> None:
+    html = "<div>" * 500 + "deep <b>text</b>" + "</div>" * 500  # parse_body refuses > 512
+    out = md(html)
+    assert "deep" in out and "text" in out
+
+
+def test_dispatch_table_finds_methods_by_tag() -> None:
+    table = MarkdownConverter.dispatch
+    assert table["p"] is MarkdownConverter.convert_div
+    assert table["h3"] is MarkdownConverter.convert_h3
+    assert table["b"] is MarkdownConverter.convert_strong
+
+    class Shouting(MarkdownConverter):
+        def convert_mark(self, el: object, out: object) -> None:
+            self.text("!!!", out)  # type: ignore[arg-type]
+
+    assert "mark" in Shouting.dispatch
+    assert Shouting().convert(parse_body("<p>a<mark>b</mark></p>")) == "a!!!\n"
+
+
+def test_link_text_that_would_read_as_a_reference_definition() -> None:
+    out = md('<a href="http://x/"><code>]:</code> y</a>')
+    assert render(out) == "<p><code>]:</code> y</p>\n"
