@@ -106,8 +106,6 @@ class RunInputs:
 
 
 _inputs = RunInputs()
-#: A JSON Lines stream is not one post: the size limit applies to each post in it.
-_UNLIMITED = 1 << 62
 
 
 def discover(
@@ -141,9 +139,9 @@ def _records(paths: Sequence[str]) -> Iterator[Input | InputError]:
             yield item
             continue
         try:
-            data = files.read_bytes(item, _UNLIMITED)
-        except ArticleToolError as exc:
-            yield InputError(exc.message, item.display)
+            data = sys.stdin.buffer.read() if item.path is None else item.path.read_bytes()
+        except OSError as exc:
+            yield InputError(f"cannot read: {exc.strerror}", item.display)
             continue
         yield from spool(read_records(data, item.display), _inputs.spool)
 

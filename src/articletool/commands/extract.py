@@ -16,6 +16,7 @@ from ..extract import extract_record
 from ..files import Input, read_bytes
 from ..html.clean import CleanSettings
 from ..post import parse_post
+from ..records import source_fields
 from ..runner import map_inputs
 from .clean import settings_from_config
 from .common import (
@@ -60,6 +61,7 @@ def extract_input(job: Job, item: Input) -> Extracted:
         record = extract_record(post, None, job.settings)
     except ArticleToolError as exc:
         return Extracted(item.display, error=exc.located(item.display))
+    record.update(source_fields(post, item.relative))  # enough to rebuild the post
     if job.images_only:
         record = {"path": record["path"], "images": record["images"]}
     return Extracted(item.display, record, post.error)
