@@ -68,6 +68,10 @@ class DecodeError(InputError):
     """The bytes are not text in any encoding we recognise."""
 
 
+class ParseError(ArticleToolError):
+    """The HTML body cannot be parsed (lxml refuses it)."""
+
+
 class FrontMatterError(ArticleToolError):
     """The front matter cannot be split from the body or loaded as YAML."""
 

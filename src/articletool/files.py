@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -127,8 +128,10 @@ def read_bytes(item: Input, max_bytes: int = MAX_BYTES) -> bytes:
         data = sys.stdin.buffer.read(max_bytes + 1)
     else:
         try:
-            with open(item.path, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            # O_NONBLOCK: opening a named pipe must not wait for a writer.
+            fd = os.open(item.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+            with open(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
                     raise InputError("not a regular file", item.display)
                 data = handle.read(max_bytes + 1)
         except IsADirectoryError:
@@ -154,12 +157,38 @@ def output_path(item: Input, out_dir: Path, suffix: str | None = None) -> Path:
     return target.with_suffix(suffix) if suffix is not None else target
 
 
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back until the block is done (main thread, POSIX).
+
+    A signal that arrives meanwhile is delivered when the block ends, so an
+    interrupted run stops between two files, never halfway through a write.
+    """
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:  # pragma: no cover - not on POSIX
+        yield
+        return
+    wanted = {signal.SIGINT, signal.SIGTERM}
+    previous = mask(signal.SIG_BLOCK, wanted)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one.
 
     The temporary file lives in the same folder (so the rename is atomic) and
-    takes the permissions of the file it replaces.
+    takes the permissions of the file it replaces. SIGINT and SIGTERM wait
+    until the file is in place and no temporary file is left. A symbolic link
+    at ``path`` is replaced by a regular file (as ``sed -i`` does).
     """
+    with _signals_deferred():
+        _write_atomic(path, data)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode: int | None = stat.S_IMODE(path.stat().st_mode)

@@ -62,7 +62,11 @@ def source_fields(post: Post, relative: Path) -> dict[str, str]:
     if head == text:
         body = ""
     return {
-        "relative": PurePosixPath(*relative.parts).as_posix(),
+        # A file name that is not valid UTF-8 is escaped: JSON cannot carry it.
+        "relative": PurePosixPath(*relative.parts)
+        .as_posix()
+        .encode("utf-8", "backslashreplace")
+        .decode("utf-8"),
         "front_matter_text": head,
         "body_html": body,
     }

@@ -2,6 +2,16 @@
 
 lxml is the fast path: a 5 KB body parses in about 0.04 ms. The body is parsed
 as a fragment inside a ``<div>`` wrapper that is not part of the document.
+
+A body nested deeper than :data:`MAX_DEPTH` elements is refused with a
+:class:`~articletool.errors.LimitError`: libxml2 silently drops everything
+past about 2,000 levels, and code that walks the tree recursively would run
+out of stack long before that. No real post comes near the limit.
+
+Document-level tags (``<html>``, ``<head>``, ``<body>`` and their end tags)
+mean nothing inside a post body and are dropped before parsing: libxml2 would
+otherwise discard everything after a stray ``</html>`` or ``</body>``. So are
+control characters, which lxml refuses in text before the first tag.
 """
 
 from __future__ import annotations
@@ -11,18 +21,54 @@ import re
 import lxml.html
 from lxml import etree
 
+from ..errors import LimitError, ParseError
+
 _PARSER = lxml.html.HTMLParser(recover=True, remove_comments=False, huge_tree=True)
 # Characters an lxml text node cannot hold (control characters, lone surrogates).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
+# ``[^<>]*`` stops at the next tag, so hostile input cannot make this quadratic.
+_DOCUMENT_TAGS = re.compile(r"</?(?:html|head|body)(?=[\s/>])[^<>]*>", re.IGNORECASE)
 
-def parse_body(body: str) -> lxml.html.HtmlElement:
-    """Parse an HTML body into a wrapper ``<div>`` holding its content."""
+#: Deepest element nesting accepted below the wrapper ``<div>``.
+MAX_DEPTH = 512
+
+
+def _deeper_than(depth: int) -> etree.XPath:
+    """An XPath that finds elements more than ``depth`` levels below its context."""
+    return etree.XPath("/".join(["*"] * (depth + 1)))
+
+
+_TOO_DEEP = _deeper_than(MAX_DEPTH)
+
+
+def depth_exceeds(root: etree._Element, depth: int = MAX_DEPTH) -> bool:
+    """Whether any element lies more than ``depth`` levels below ``root``."""
+    finder = _TOO_DEEP if depth == MAX_DEPTH else _deeper_than(depth)
+    return bool(finder(root))
+
+
+def parse_body(body: str, max_depth: int = MAX_DEPTH) -> lxml.html.HtmlElement:
+    """Parse an HTML body into a wrapper ``<div>`` holding its content.
+
+    Raises :class:`LimitError` (without a path: the caller knows it) when
+    elements nest more than ``max_depth`` levels deep.
+    """
     if not body.strip():
         return lxml.html.Element("div")
+    # libxml2 drops these characters inside elements anyway; before the first
+    # tag lxml would refuse the whole body for them.
+    markup = _NOT_XML.sub("", _DOCUMENT_TAGS.sub("", body))
     try:
-        return lxml.html.fragment_fromstring(body, create_parent="div", parser=_PARSER)
-    except (etree.ParserError, ValueError):
+        root = lxml.html.fragment_fromstring(markup, create_parent="div", parser=_PARSER)
+    except etree.ParserError:  # "Document is empty": only a doctype, comments and the like
+        return lxml.html.Element("div")
+    except ValueError:
         wrapper = lxml.html.Element("div")
         wrapper.text = _NOT_XML.sub("\ufffd", body)
         return wrapper
+    except AssertionError as exc:  # lxml's own check on odd documents
+        raise ParseError(f"cannot parse the HTML body: {exc}") from None
+    if depth_exceeds(root, max_depth):
+        raise LimitError(f"HTML elements nested more than {max_depth} levels deep; not processed")
+    return root
