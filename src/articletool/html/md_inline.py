@@ -440,9 +440,13 @@ def resolve(
     Markdown (``[`` and ``]`` for a link's text); empty means a line edge.
     """
     paragraphs: list[str] = []
-    for part in _split_paragraphs(_pair_up(_normalise_space(tokens))):
-        seq = _settle_emphasis(_pair_up(part), before, after)
-        text = _render(seq)
+    marks = any(isinstance(t, Delim) for t in tokens)
+    seq = _normalise_space(tokens)
+    if marks:
+        seq = _pair_up(seq)
+    parts = _split_paragraphs(seq) if BREAK in seq or not _has_content(seq) else [seq]
+    for part in parts:
+        text = _render(_settle_emphasis(_pair_up(part), before, after) if marks else part)
         if not text.strip():
             continue
         lines = text.split("\n")
