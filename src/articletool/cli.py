@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from . import runner
-from .commands.common import wire
+from .commands.common import epilog, wire
 from .errors import ArticleToolError, ExitCode
 
 #: The subcommands, each ``articletool.commands.<name>:command``.
@@ -54,7 +54,8 @@ def build_app(names: Sequence[str] = COMMANDS) -> typer.Typer:
     app.callback()(_root)
     for name in names:
         module = importlib.import_module(f"{__package__}.commands.{name}")
-        app.command(name)(wire(name, module.command, records=name in ("clean", "convert")))
+        command = wire(name, module.command, records=name in ("clean", "convert"))
+        app.command(name, epilog=epilog(name))(command)
     return app
 
 

@@ -120,10 +120,6 @@ def command(paths: PathsArg, output_format: FormatOpt = Format.TEXT) -> None:
     The file is found as every command finds it: walking up from the common
     folder of the PATHs to the nearest articletool.toml or pyproject.toml
     with [tool.articletool]; --config FILE names it, --isolated ignores it.
-
-    Examples:
-      articletool config
-      articletool config --format json source/_posts | jq .validate.required
     """
     try:
         settings = effective(find_config())

@@ -1,0 +1,117 @@
+"""The README documents every command and option, and its set-up block is what CI runs."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from articletool.cli import COMMANDS, app
+from articletool.commands.common import EXAMPLES
+
+REPO = Path(__file__).resolve().parent.parent
+README = (REPO / "README.md").read_text(encoding="utf-8")
+CI = REPO / ".ci" / "run"
+
+
+def options() -> list[tuple[str, str]]:
+    """(command, option) for every option of the root and of each command."""
+    root = typer.main.get_command(app)
+    assert isinstance(root, typer.core.TyperGroup)
+    found = [("articletool", opt) for p in root.params for opt in (*p.opts, *p.secondary_opts)]
+    for name, command in root.commands.items():
+        for param in command.params:
+            if param.param_type_name == "option":
+                found += [(name, opt) for opt in (*param.opts, *param.secondary_opts)]
+    return [(name, opt) for name, opt in found if opt.startswith("--") and opt != "--help"]
+
+
+def documented(text: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(text)}(?![\w-])", README) is not None
+
+
+def test_every_command_is_in_the_readme() -> None:
+    root = typer.main.get_command(app)
+    assert isinstance(root, typer.core.TyperGroup)
+    assert set(root.commands) == set(COMMANDS)
+    missing = [name for name in root.commands if f"`articletool {name}`" not in README]
+    assert missing == []
+
+
+@pytest.mark.parametrize(("command", "option"), options())
+def test_every_option_is_in_the_readme(command: str, option: str) -> None:
+    assert documented(option), f"{command} {option} is not in README.md"
+
+
+def test_the_checker_notices_a_missing_option() -> None:
+    assert documented("--files-from")
+    assert not documented("--files")  # a prefix of a documented option does not count
+    assert not documented("--no-such-option")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_help_ends_with_examples(command: str) -> None:
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    help_text = result.stdout
+    shown = [line.strip() for line in help_text.split("Examples:\n", 1)[1].splitlines()]
+    assert shown == list(EXAMPLES[command])
+    for line in EXAMPLES[command]:
+        assert f"articletool {command}" in line
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert re.fullmatch(r"articletool \d+\.\d+\.\d+\S*\n", result.stdout)
+
+
+def test_completion_is_offered() -> None:
+    result = CliRunner().invoke(app, ["--help"])
+    assert "--install-completion" in result.stdout and "--show-completion" in result.stdout
+
+
+def first_sh_block(text: str) -> list[str]:
+    block = re.search(r"^```sh\n(.*?)^```$", text, re.MULTILINE | re.DOTALL)
+    assert block is not None
+    return block.group(1).splitlines()
+
+
+def test_readme_first_sh_block_holds_the_two_setup_commands() -> None:
+    lines = first_sh_block(README)
+    assert len(lines) == 2
+    first, second = lines
+    assert first.startswith("python3 -m venv .venv && .venv/bin/pip install -e .")
+    assert ".venv/bin/pip install -e '.[test]'" in second
+    assert "pytest" in second
+
+
+@pytest.mark.skipif(shutil.which("awk") is None, reason="needs awk")
+def test_ci_reads_the_same_two_lines() -> None:
+    """Run the very awk program .ci/run uses to read the block."""
+    program = re.search(r"awk '([^']+)' README\.md", CI.read_text(encoding="utf-8"))
+    assert program is not None
+    done = subprocess.run(
+        ["awk", program.group(1), "README.md"], cwd=REPO, capture_output=True, check=True
+    )
+    assert done.stdout.decode().splitlines() == first_sh_block(README)
+
+
+def test_readme_shows_the_example_pre_commit_config() -> None:
+    example = (REPO / "examples" / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    assert f"```yaml\n{example}```" in README
+
+
+def test_readme_toml_example_is_a_valid_configuration(tmp_path: Path) -> None:
+    blocks = re.findall(r"^```toml\n(.*?)^```$", README, re.MULTILINE | re.DOTALL)
+    ours = [b for b in blocks if b.startswith("[tool.articletool]\n")]
+    assert ours
+    (tmp_path / "pyproject.toml").write_text(ours[0], encoding="utf-8")
+    result = CliRunner().invoke(app, ["config", "--format", "json", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
+    assert '"author"' in result.stdout
