@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import shutil
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,10 @@ from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from articletool.cli import app
+from articletool.commands.convert import Converted, Job, Target, convert_input
+from articletool.files import Input
+from articletool.html.clean import CleanSettings
+from articletool.html.markdown import MarkdownOptions
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_7d40135e7ed69f29.txt"
@@ -204,3 +210,34 @@ def test_real_process(tmp_path: Path) -> None:
     assert proc.stdout == ""
     text = (out_dir / "000_7d40135e7ed69f29.md").read_text(encoding="utf-8")
     assert re.findall(r"!\[\]\(([^)]+)\)", text) == ZKRES
+
+
+def test_worker_and_results_survive_pickling(tmp_path: Path) -> None:
+    work = partial(convert_input, Job(Target.JSON, CleanSettings(), MarkdownOptions()))
+    work = pickle.loads(pickle.dumps(work))
+    good = work(Input(str(SEED), SEED))
+    bad = work(Input("missing.md", tmp_path / "missing.md"))
+    for result in (good, bad):
+        again = pickle.loads(pickle.dumps(result))
+        assert isinstance(again, Converted)
+        assert again.display == result.display
+        assert str(again.error) == str(result.error)
+    assert good.output is not None and json.loads(good.output)["markdown"]
+    assert bad.error is not None and bad.error.path == "missing.md"
+
+
+def test_parallel_run_gives_the_same_files(tmp_path: Path) -> None:
+    source = tmp_path / "in"
+    source.mkdir()
+    posts = sorted(p for p in GOLDEN.iterdir() if p.suffix in (".md", ".txt") and "." not in p.stem)
+    for index in range(2):
+        for post in posts:
+            shutil.copy(post, source / f"{index}_{post.name}")
+    outputs = []
+    for jobs in ("1", "2"):
+        out_dir = tmp_path / f"out{jobs}"
+        code, _, err = invoke("-j", jobs, "-o", str(out_dir), str(source))
+        assert code == 0, err
+        outputs.append({p.name: p.read_bytes() for p in out_dir.iterdir()})
+    assert len(outputs[0]) == 2 * len(posts) >= 48
+    assert outputs[0] == outputs[1]
