@@ -8,7 +8,6 @@ import functools
 import inspect
 import os
 import sys
-import tempfile
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -289,6 +288,8 @@ def wire(name: str, func: Callable[..., None], *, records: bool = False) -> Call
         with contextlib.ExitStack() as stack:
             folder = None
             if source is Source.JSONL:
+                import tempfile  # only pipelines need it
+
                 made = stack.enter_context(tempfile.TemporaryDirectory(prefix="articletool-"))
                 folder = Path(made)
             _inputs = RunInputs(files_settings, source, folder)
