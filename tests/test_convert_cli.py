@@ -173,12 +173,23 @@ def test_broken_front_matter_still_converts_and_fails(tmp_path: Path) -> None:
     assert err.startswith(f"{post}:")
 
 
-def test_literal_braces_flag() -> None:
-    code, out, _ = invoke("--braces", "literal", str(GOLDEN / "juejin_1.md"))
+BRACES_POST = (
+    "---\ntitle: 'a &#123;b&#125;'\n---\n"
+    "<div><p>&#123;&#123; x &#125;&#125;</p><pre>f(&#123;&#125;)</pre></div>"
+)
+
+
+def test_braces_flag(tmp_path: Path) -> None:
+    post = tmp_path / "braces.md"
+    post.write_text(BRACES_POST, encoding="utf-8")
+    code, out, _ = invoke(str(post))
     assert code == 0
-    assert "&#123;" not in out.split("\n---\n", 1)[1]
-    code, out, _ = invoke(str(GOLDEN / "juejin_1.md"))
-    assert "module.exports = ({ file }) => {" in out  # code keeps its braces either way
+    assert out == (
+        "---\ntitle: 'a &#123;b&#125;'\n---\n\n&#123;&#123; x &#125;&#125;\n\n```\nf({})\n```\n"
+    )
+    code, out, _ = invoke("--braces", "literal", str(post))
+    assert code == 0
+    assert out.endswith("\n---\n\n{{ x }}\n\n```\nf({})\n```\n")
 
 
 def test_help_has_an_example() -> None:
@@ -241,3 +252,15 @@ def test_parallel_run_gives_the_same_files(tmp_path: Path) -> None:
         outputs.append({p.name: p.read_bytes() for p in out_dir.iterdir()})
     assert len(outputs[0]) == 2 * len(posts) >= 48
     assert outputs[0] == outputs[1]
+
+
+def test_settings_file_supplies_defaults(tmp_path: Path) -> None:
+    (tmp_path / "articletool.toml").write_text('[convert]\nto = "json"\nbraces = "literal"\n')
+    post = tmp_path / "braces.md"
+    post.write_text(BRACES_POST, encoding="utf-8")
+    code, out, err = invoke(str(post))
+    assert code == 0, err
+    assert json.loads(out)["markdown"].startswith("{{ x }}\n")
+    code, out, _ = invoke("--to", "md", "--braces", "entity", str(post))
+    assert out.startswith("---\n")
+    assert "\n&#123;&#123; x &#125;&#125;\n" in out
