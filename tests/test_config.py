@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -246,6 +247,8 @@ def test_config_command_prints_the_merged_settings(project: Path) -> None:
     assert text.splitlines()[0] == f"# settings from {project / 'pyproject.toml'}"
     assert '[validate]\nrequired = ["title", "date", "author"]\n' in text
     assert 'braces = "literal"' in text
+    parsed = tomllib.loads(text)
+    assert parsed["validate"] == data["validate"] and parsed["clean"] == data["clean"]
     code, text, _ = run("config", "--isolated", str(project))
     assert text.startswith("# no settings file: defaults\n")
     assert 'required = ["title", "date"]' in text

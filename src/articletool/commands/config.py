@@ -87,7 +87,9 @@ def _toml(value: Any) -> str:
 
 
 def render_text(settings: dict[str, Any]) -> str:
-    """The settings as TOML a settings file could hold (the file named in a comment)."""
+    """The settings as TOML, the file they came from in a comment on top. The
+    lists are the effective ones (``rules`` rather than ``select``/``ignore``),
+    so this is a report, not a settings file to copy."""
     origin = settings["config_file"]
     lines = [f"# settings from {origin}" if origin else "# no settings file: defaults"]
     tables: list[str] = []
