@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -58,7 +58,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def settings(root: Path, text: str, name: str = "pyproject.toml") -> None:
+def write_settings(root: Path, text: str, name: str = "pyproject.toml") -> None:
     (root / name).write_text(text, encoding="utf-8")
 
 
@@ -68,7 +68,7 @@ REQUIRE_AUTHOR = '[tool.articletool.validate]\nrequired = ["title", "date", "aut
 def test_required_author_makes_a_post_without_author_fail(project: Path) -> None:
     posts = project / "source" / "_posts"
     assert run("validate", str(posts))[0] == 0  # no settings: title and date suffice
-    settings(project, REQUIRE_AUTHOR)
+    write_settings(project, REQUIRE_AUTHOR)
     code, out, _ = run("validate", str(posts))
     assert code == 1
     assert "no-author.md:" in out and "FM101" in out and "author" in out
@@ -79,34 +79,34 @@ def test_required_author_makes_a_post_without_author_fail(project: Path) -> None
 
 
 def test_cli_flag_beats_the_file(project: Path) -> None:
-    settings(project, REQUIRE_AUTHOR)
+    write_settings(project, REQUIRE_AUTHOR)
     posts = str(project / "source" / "_posts")
     assert run("validate", posts)[0] == 1
     assert run("validate", "--required", "title,date", posts)[0] == 0
 
 
 def test_articletool_toml_wins_over_pyproject_in_the_same_folder(project: Path) -> None:
-    settings(project, REQUIRE_AUTHOR)
-    settings(project, "[validate]\nrequired = ['title']\n", "articletool.toml")
+    write_settings(project, REQUIRE_AUTHOR)
+    write_settings(project, "[validate]\nrequired = ['title']\n", "articletool.toml")
     assert run("validate", str(project / "source"))[0] == 0
     assert find_config(project / "source").path == project / "articletool.toml"
 
 
 def test_nearest_file_above_the_inputs_wins(project: Path) -> None:
-    settings(project, REQUIRE_AUTHOR)
-    settings(project / "source", "[tool.articletool.validate]\nrequired = ['title']\n")
+    write_settings(project, REQUIRE_AUTHOR)
+    write_settings(project / "source", "[tool.articletool.validate]\nrequired = ['title']\n")
     assert run("validate", str(project / "source" / "_posts"))[0] == 0
     assert run("validate", str(project))[0] == 1  # from the top: the outer file
 
 
 def test_a_pyproject_without_our_table_is_passed_over(project: Path) -> None:
-    settings(project, REQUIRE_AUTHOR)
-    settings(project / "source", "[project]\nname = 'x'\n")
+    write_settings(project, REQUIRE_AUTHOR)
+    write_settings(project / "source", "[project]\nname = 'x'\n")
     assert find_config(project / "source" / "_posts").path == project / "pyproject.toml"
 
 
 def test_isolated_and_config_file(project: Path, tmp_path: Path) -> None:
-    settings(project, REQUIRE_AUTHOR)
+    write_settings(project, REQUIRE_AUTHOR)
     posts = str(project / "source" / "_posts")
     assert run("validate", "--isolated", posts)[0] == 0
     assert run("validate", "--no-config", posts)[0] == 0
@@ -134,7 +134,7 @@ def test_isolated_and_config_file(project: Path, tmp_path: Path) -> None:
     ],
 )
 def test_bad_settings_name_the_file_and_key(project: Path, text: str, fragment: str) -> None:
-    settings(project, text)
+    write_settings(project, text)
     # A bad option value is found by the command whose section it is (and by config).
     names = ("convert", "config") if "braces" in text else ("validate", "clean", "extract")
     for command in names:
@@ -156,7 +156,7 @@ def test_exclude_globs(project: Path) -> None:
     (posts / "drafts" / "broken.md").write_text("---\ntitle: [x\n---\n")
     (posts / "old.bak.md").write_text("---\ntitle: [x\n---\n")
     assert run("validate", str(posts))[0] == 1
-    settings(project, '[tool.articletool]\nexclude = ["drafts", "source/**/*.bak.md"]\n')
+    write_settings(project, '[tool.articletool]\nexclude = ["drafts", "source/**/*.bak.md"]\n')
     code, out, err = run("validate", str(posts))
     assert code == 0, out
     assert "broken.md" not in out + err and "old.bak.md" not in out + err
@@ -177,7 +177,7 @@ def test_gitignored_files_are_skipped_inside_a_work_tree(project: Path) -> None:
     code, out, err = run("validate", str(posts))
     assert code == 0, out + err
     assert "2 files checked" in err
-    settings(project, "[tool.articletool]\nrespect-gitignore = false\n")
+    write_settings(project, "[tool.articletool]\nrespect-gitignore = false\n")
     code, out, _ = run("validate", str(posts))
     assert code == 1 and "broken.md" in out and "scratch.md" in out
 
@@ -186,7 +186,7 @@ def test_suffixes(project: Path) -> None:
     posts = project / "source" / "_posts"
     (posts / "extra.post").write_text("---\ntitle: [x\n---\n")
     assert run("validate", str(posts))[0] == 0
-    settings(project, '[tool.articletool]\nsuffixes = [".post", "md"]\n')
+    write_settings(project, '[tool.articletool]\nsuffixes = [".post", "md"]\n')
     code, out, err = run("validate", str(posts))
     assert code == 1 and "extra.post" in out and "3 files checked" in err
 
@@ -200,7 +200,7 @@ def test_shared_proxy_prefix_and_lazy_attr_feed_clean(project: Path) -> None:
     )
     code, out, _ = run("clean", str(post))
     assert code == 0 and 'src="https://img.example.org/a.jpg"' not in out
-    settings(
+    write_settings(
         project,
         f'[tool.articletool]\nproxy-prefixes = ["{PROXIED}"]\nlazy-attrs = ["data-later"]\n',
     )
@@ -213,12 +213,12 @@ def test_shared_proxy_prefix_and_lazy_attr_feed_clean(project: Path) -> None:
 
 def test_extract_and_convert_sections_set_option_defaults(project: Path) -> None:
     post = str(project / "source" / "_posts" / "with-author.md")
-    settings(project, '[tool.articletool.extract]\nformat = "jsonl"\n')
+    write_settings(project, '[tool.articletool.extract]\nformat = "jsonl"\n')
     code, out, _ = run("extract", post)
     assert code == 0 and json.loads(out)["title"] == "在新时代东北振兴上展现更大担当和作为"
     code, out, _ = run("extract", "--format", "text", post)
     assert code == 0 and not out.startswith("{")
-    settings(project, '[tool.articletool.convert]\nto = "JSON"\ntables = false\n')
+    write_settings(project, '[tool.articletool.convert]\nto = "JSON"\ntables = false\n')
     code, out, _ = run("convert", post)
     assert code == 0 and "markdown" in json.loads(out)
     code, out, _ = run("convert", "--to", "md", post)
@@ -226,7 +226,7 @@ def test_extract_and_convert_sections_set_option_defaults(project: Path) -> None
 
 
 def test_config_command_prints_the_merged_settings(project: Path) -> None:
-    settings(
+    write_settings(
         project,
         REQUIRE_AUTHOR
         + '[tool.articletool.clean]\nignore = ["promo-links"]\nupgrade-http = true\n'
@@ -257,14 +257,14 @@ def test_config_command_prints_the_merged_settings(project: Path) -> None:
 def test_config_command_from_the_current_folder(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings(project, REQUIRE_AUTHOR)
+    write_settings(project, REQUIRE_AUTHOR)
     monkeypatch.chdir(project / "source")
     code, out, _ = run("config", "--format", "json")
     assert code == 0 and json.loads(out)["config_file"] == str(project / "pyproject.toml")
 
 
 def test_config_command_in_a_real_process(project: Path) -> None:
-    settings(project, REQUIRE_AUTHOR)
+    write_settings(project, REQUIRE_AUTHOR)
     env = dict(os.environ, NO_COLOR="1")
     done = subprocess.run(
         [sys.executable, "-m", "articletool", "config", "-f", "json", str(project)],
@@ -335,6 +335,7 @@ def test_exclude_patterns(tmp_path: Path, pattern: str, path: str, hit: bool) ->
     assert Excluder((pattern,), tmp_path)(tmp_path / path) is hit
 
 
+@settings(deadline=None)
 @given(st.text(alphabet="abcdefgh-_.", min_size=1, max_size=12))
 def test_a_plain_name_matches_only_itself(name: str) -> None:
     regex = glob_regex(name)

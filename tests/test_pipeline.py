@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -190,6 +190,7 @@ def test_dash_is_stdin_everywhere(command: str) -> None:
     assert out
 
 
+@settings(deadline=None)
 @given(
     st.lists(
         st.one_of(
