@@ -138,3 +138,82 @@ def test_any_text_survives(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from(list("<>/abpdiv\"'= &;#*_`[]!")), max_size=80))
 def test_no_crash_on_tag_soup(html: str) -> None:
     convert(parse_body(html))
+
+
+# -- no executable output -----------------------------------------------------
+
+VECTORS = [
+    "<script>alert(1)</script>",
+    "&lt;script&gt;alert(1)&lt;/script&gt;",
+    "&lt;img src=x onerror=alert(1)&gt;",
+    "&lt;javascript:alert(1)&gt;",
+    "[x](javascript:alert(1))",
+    "![x](javascript:alert(1))",
+    "[x]: javascript:alert(1)",
+    "&amp;#106;avascript:alert(1)",
+    '<a href="javascript:alert(1)">a</a>',
+    '<a href="JaVaScRiPt:alert(1)">a</a>',
+    '<a href="java&#x09;script:alert(1)">a</a>',
+    '<a href="&#106;avascript:alert(1)">a</a>',
+    '<a href="vbscript:msgbox(1)">a</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD4=">a</a>',
+    '<a href="https://cors.zfour.workers.dev/?javascript:alert(1)">a</a>',
+    '<a href="http://x/&quot;onmouseover=&quot;alert(1)">a</a>',
+    '<a href="http://x/)[y](javascript:alert(1)">a</a>',
+    '<a href="http://x/>&lt;script&gt;">a</a>',
+    '<img src="javascript:alert(1)" alt="x">',
+    '<img src="http://x/a.png" alt="](javascript:alert(1))">',
+    '<img src="http://x/a.png" alt="&lt;script&gt;">',
+    '<img src="x" onerror="alert(1)">',
+    '<p onclick="alert(1)">t</p>',
+    '<svg onload="alert(1)"></svg>',
+    '<iframe src="javascript:alert(1)"></iframe>',
+    "<style>*{x:expression(alert(1))}</style>",
+    "&lt;!-- x --&gt;",
+    "&lt;![CDATA[x]]&gt;",
+]
+MARKDOWN_TAGS = frozenset(
+    [
+        "div",
+        "p",
+        "em",
+        "strong",
+        "a",
+        "img",
+        "code",
+        "pre",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "br",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    ]
+)
+UNSAFE = ("javascript:", "vbscript:", "data:text/html")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(VECTORS), trees), min_size=1, max_size=6))
+def test_output_never_executes(parts: list[str]) -> None:
+    markdown = convert(parse_body("".join(parts)))
+    root = parse_body(RENDERER.render(markdown))
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            raise AssertionError(f"raw HTML comment or instruction in {markdown!r}")
+        assert el.tag in MARKDOWN_TAGS, markdown
+        for name, value in el.attrib.items():
+            assert not name.startswith("on"), markdown
+            assert not value.strip().lower().startswith(UNSAFE), markdown
