@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +117,18 @@ def test_readme_toml_example_is_a_valid_configuration(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["config", "--format", "json", str(tmp_path)])
     assert result.exit_code == 0, result.stderr
     assert '"author"' in result.stdout
+
+
+def test_shell_completion_completes_commands_and_choices() -> None:
+    """What bash's completion function asks the script (typer's protocol)."""
+    tool = str(Path(sys.executable).with_name("articletool"))
+
+    def complete(words: str, index: int) -> list[str]:
+        env = dict(os.environ, _ARTICLETOOL_COMPLETE="complete_bash")
+        env.update(COMP_WORDS=words, COMP_CWORD=str(index))
+        done = subprocess.run([tool], env=env, capture_output=True, check=True)
+        return done.stdout.decode().split()
+
+    assert complete("articletool con", 1) == ["convert", "config"]
+    assert complete("articletool validate --format ", 3) == ["text", "json", "github"]
+    assert complete("articletool convert --fr", 2) == ["--from"]
