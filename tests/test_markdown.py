@@ -89,7 +89,7 @@ def test_nested_list_directly_inside_list() -> None:
 
 def test_blockquote() -> None:
     out = md("<blockquote><p>q1</p><p>q2</p><ul><li>x</li></ul></blockquote>")
-    assert out == "> q1\n>\n> q2\n> - x\n"
+    assert out == "> q1\n>\n> q2\n>\n> - x\n"
     assert render(out).startswith("<blockquote>")
 
 

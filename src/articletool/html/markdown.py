@@ -321,7 +321,7 @@ class MarkdownConverter:
         lines: list[str] = []
         for number, blocks in enumerate(items, start):
             bullet = f"{number}{marker}" if ordered else marker
-            body = _join_blocks(blocks).split("\n") if blocks else [""]
+            body = _join_blocks(blocks, tight=True).split("\n") if blocks else [""]
             indent = " " * (len(bullet) + 1)
             lines.append(f"{bullet} {body[0]}".rstrip(" "))
             lines.extend(indent + line if line else "" for line in body[1:])
@@ -451,12 +451,14 @@ def safe_url(
     return url
 
 
-def _join_blocks(blocks: list[_Block]) -> str:
+def _join_blocks(blocks: list[_Block], tight: bool = False) -> str:
+    """Blocks separated by blank lines; with ``tight`` (inside a list item) a
+    list that may interrupt a paragraph follows it directly."""
     parts: list[str] = []
     for index, block in enumerate(blocks):
         if index:
-            tight = block.interrupts and blocks[index - 1].kind == "p"
-            parts.append("\n" if tight else "\n\n")
+            close = tight and block.interrupts and blocks[index - 1].kind == "p"
+            parts.append("\n" if close else "\n\n")
         parts.append(block.text)
     return "".join(parts)
 
