@@ -276,7 +276,9 @@ class MarkdownConverter:
         self._list(el, out, ordered=True)
 
     def convert_li(self, el: Element, out: _Builder) -> None:
-        out.add(self._render_list([self._sub(el).blocks], False, 1, "-"))
+        blocks = self._sub(el).blocks
+        if blocks:
+            out.add(self._render_list([blocks], False, 1, self.options.bullet))
 
     def _list(self, el: Element, out: _Builder, ordered: bool) -> None:
         items: list[list[_Block]] = []
@@ -289,7 +291,9 @@ class MarkdownConverter:
                 self.node(child, nested)
                 items[-1].extend(nested.blocks)
             elif tag == "li":
-                items.append(self._sub(child).blocks)
+                blocks = self._sub(child).blocks
+                if blocks:
+                    items.append(blocks)
             elif tag and tag not in SKIP_TAGS:
                 stray = _Builder()
                 self.node(child, stray)
