@@ -29,7 +29,6 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar, Literal
-from urllib.parse import unquote
 
 from lxml import etree
 
@@ -44,6 +43,7 @@ from .md_inline import (
     escape_title,
     escape_url,
     resolve,
+    safe_url,
 )
 
 Element = etree._Element
@@ -72,7 +72,6 @@ STRUCTURE_TAGS: frozenset[str] = frozenset(
     {"h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dir", "menu", "li", "table", "pre",
      "blockquote", "hr"}
 )  # fmt: skip
-_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\\]+")
 #: A ``]:`` inside a link's text (from a code span) would make a paragraph
 #: that starts with the link read as a link reference definition.
 _REFERENCE_LIKE = re.compile(r"(?<!\\)\]:")
@@ -432,27 +431,6 @@ MarkdownConverter.dispatch = _handlers(MarkdownConverter)
 def convert(root: Element, options: MarkdownOptions | None = None) -> str:
     """Markdown for the content of ``root`` (a :func:`parse_body` wrapper)."""
     return MarkdownConverter(options).convert(root)
-
-
-def safe_url(
-    url: str | None, image: bool, prefixes: tuple[str, ...] = urls.PROXY_PREFIXES
-) -> str | None:
-    """``url`` unproxied, or ``None`` when it is empty or could run code.
-
-    Beyond :func:`articletool.urls.is_dangerous`, links (not images) to any
-    ``data:`` address go, and so does an address whose scheme is dangerous
-    once percent-decoded or stripped of backslashes.
-    """
-    if url is None:
-        return None
-    url = urls.unproxy(url.strip(), prefixes)
-    if not url or urls.is_dangerous(url, prefixes):
-        return None
-    bare = _CONTROL.sub("", urls.scheme_text(url))
-    for form in (bare, _CONTROL.sub("", unquote(bare))):
-        if form.startswith(urls.DANGEROUS_SCHEMES) or (not image and form.startswith("data:")):
-            return None
-    return url
 
 
 def _join_blocks(blocks: list[_Block], tight: bool = False) -> str:

@@ -15,6 +15,9 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
+from urllib.parse import unquote
+
+from .. import urls
 
 #: ASCII white space as HTML collapses it (no-break spaces are kept).
 HTML_SPACE: Final = re.compile(r"[ \t\n\r\f]+")
@@ -25,6 +28,7 @@ _LINE_START = re.compile(r"(?:#{1,6}(?=[ \t]|$)|[>]|[-+](?=[ \t]|$)|=+[ \t]*$|-+
 _ORDERED = re.compile(r"([0-9]{1,9})([.)])(?=[ \t]|$)")
 _DELIMITER_ROW = re.compile(r"^[ \t|:-]*$")
 _BACKTICKS = re.compile(r"`+")
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\\]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +104,27 @@ def escape_url(url: str) -> str:
     url = _ENTITY.sub(lambda m: "\\" + m.group(), url.replace("\\", "\\\\"))
     if not url or any(c in url for c in " <>()") or any(ord(c) < 0x20 for c in url):
         return "<" + url.replace("<", "\\<").replace(">", "\\>") + ">"
+    return url
+
+
+def safe_url(
+    url: str | None, image: bool, prefixes: tuple[str, ...] = urls.PROXY_PREFIXES
+) -> str | None:
+    """``url`` unproxied, or ``None`` when it is empty or could run code.
+
+    Beyond :func:`articletool.urls.is_dangerous`, links (not images) to any
+    ``data:`` address go, and so does an address whose scheme is dangerous
+    once percent-decoded or stripped of backslashes.
+    """
+    if url is None:
+        return None
+    url = urls.unproxy(url.strip(), prefixes)
+    if not url or urls.is_dangerous(url, prefixes):
+        return None
+    bare = _CONTROL.sub("", urls.scheme_text(url))
+    for form in (bare, _CONTROL.sub("", unquote(bare))):
+        if form.startswith(urls.DANGEROUS_SCHEMES) or (not image and form.startswith("data:")):
+            return None
     return url
 
 
