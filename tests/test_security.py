@@ -143,6 +143,8 @@ VECTORS = [
     ("style-element-import", "<style>@import 'javascript:alert(1)';</style>"),
     ("style-element-expression", "<style>p{width:expression(alert(1))}</style>"),
     ("body-onload", "<body onload=alert(1)>"),
+    ("html-onload", "<html onload=alert(1)><head onload=alert(1)></head>"),
+    ("body-background", '<BODY BACKGROUND="javascript:alert(1)">'),
     ("details-ontoggle", "<details open ontoggle=alert(1)><summary>d</summary></details>"),
     ("marquee-onstart", "<marquee onstart=alert(1)>marquee</marquee>"),
     ("wrapper-onclick", '<div onclick="alert(1)"><p>wrapped</p></div>'),
@@ -361,7 +363,10 @@ def html_problems(markup: str) -> list[str]:
     """What in ``markup`` could run code, as lxml and as html.parser read it."""
     found: list[str] = []
     if markup.strip():
-        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+        try:
+            root = lxml.html.fragment_fromstring(markup, create_parent="div")
+        except AssertionError:  # a whole document
+            root = lxml.html.document_fromstring(markup)
         for el in root.iter():
             if isinstance(el.tag, str):
                 found += attribute_problems(el.tag.lower(), list(el.attrib.items()))
@@ -423,8 +428,6 @@ def _body(document: str) -> str:
 
 #: Known failures, reported: (test, vector) -> why.
 KNOWN: dict[tuple[str, str], str] = {
-    ("clean", "body-onload"): "the parser drops <body>, so no rule sees its onload and an "
-    "unchanged body is written back verbatim",
     ("markdown", "svg-onload"): "an unclosed <svg> swallows the rest of the body, which "
     "convert skips as SVG content (text lost, nothing executable)",
 }

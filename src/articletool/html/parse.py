@@ -9,7 +9,8 @@ past about 2,000 levels, and code that walks the tree recursively would run
 out of stack long before that. No real post comes near the limit.
 
 Document-level tags (``<html>``, ``<head>``, ``<body>`` and their end tags)
-mean nothing inside a post body and are dropped before parsing: libxml2 would
+mean nothing inside a post body and are dropped before parsing (attributes
+of a start tag are kept on an empty ``<span>`` for the rules to judge): libxml2 would
 otherwise discard everything after a stray ``</html>`` or ``</body>``. So are
 control characters, which lxml refuses in text before the first tag.
 """
@@ -28,7 +29,16 @@ _PARSER = lxml.html.HTMLParser(recover=True, remove_comments=False, huge_tree=Tr
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # ``[^<>]*`` stops at the next tag, so hostile input cannot make this quadratic.
-_DOCUMENT_TAGS = re.compile(r"</?(?:html|head|body)(?=[\s/>])[^<>]*>", re.IGNORECASE)
+_DOCUMENT_TAGS = re.compile(r"<(/?)(?:html|head|body)(?=[\s/>])([^<>]*)>", re.IGNORECASE)
+
+
+def _document_tag(match: re.Match[str]) -> str:
+    """Drop a document-level tag; keep the attributes of a start tag on an empty
+    ``<span>``, where the cleaning rules see them (a browser would move
+    ``<body onload=...>``'s handler onto the page)."""
+    attributes = match[2].strip().rstrip("/").strip()
+    return f"<span {attributes}></span>" if attributes and not match[1] else ""
+
 
 #: Deepest element nesting accepted below the wrapper ``<div>``.
 MAX_DEPTH = 512
@@ -58,7 +68,7 @@ def parse_body(body: str, max_depth: int = MAX_DEPTH) -> lxml.html.HtmlElement:
         return lxml.html.Element("div")
     # libxml2 drops these characters inside elements anyway; before the first
     # tag lxml would refuse the whole body for them.
-    markup = _NOT_XML.sub("", _DOCUMENT_TAGS.sub("", body))
+    markup = _NOT_XML.sub("", _DOCUMENT_TAGS.sub(_document_tag, body))
     try:
         root = lxml.html.fragment_fromstring(markup, create_parent="div", parser=_PARSER)
     except etree.ParserError:  # "Document is empty": only a doctype, comments and the like
