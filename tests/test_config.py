@@ -211,6 +211,20 @@ def test_shared_proxy_prefix_and_lazy_attr_feed_clean(project: Path) -> None:
     assert json.loads(out)["images"][0]["src"] == "https://img.example.org/a.jpg"
 
 
+def test_shared_proxy_prefix_feeds_validate(project: Path) -> None:
+    post = project / "source" / "_posts" / "proxied-field.md"
+    post.write_text(
+        f"---\ntitle: t\ndate: 2022-01-01\nheadimg: {PROXIED}https://img.example.org/a.jpg\n---\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("validate", "--format", "json", str(post))
+    assert code == 0 and "FM302" not in out
+    write_settings(project, f'[tool.articletool]\nproxy-prefixes = ["{PROXIED}"]\n')
+    code, out, _ = run("validate", "--format", "json", str(post))
+    found = [f for f in json.loads(out) if f["code"] == "FM302"]
+    assert code == 0 and [(f["line"], f["severity"]) for f in found] == [(4, "warning")]
+
+
 def test_extract_and_convert_sections_set_option_defaults(project: Path) -> None:
     post = str(project / "source" / "_posts" / "with-author.md")
     write_settings(project, '[tool.articletool.extract]\nformat = "jsonl"\n')

@@ -14,6 +14,7 @@ from ..config import find_config
 from ..errors import ArticleToolError, ExitCode, UsageError
 from ..report import Format, Reporter, Tally, write_summary
 from ..runner import map_inputs
+from ..urls import PROXY_PREFIXES
 from ..validate.engine import FileResult, Settings, check_input, select_codes
 from ..validate.rules import DEFAULT_REQUIRED
 from .common import (
@@ -102,6 +103,7 @@ def build_settings(
     now: datetime,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_yaml_nodes: int = DEFAULT_MAX_YAML_NODES,
+    extra_proxy_prefixes: tuple[str, ...] = (),
 ) -> tuple[Settings, bool]:
     """Merge the config file's section and the flags (flags win) into settings."""
     unknown = sorted(set(section) - set(CONFIG_KEYS))
@@ -119,6 +121,7 @@ def build_settings(
         codes=select_codes(chosen or (), skipped or ()),
         max_bytes=max_bytes,
         max_yaml_nodes=max_yaml_nodes,
+        proxy_prefixes=(*PROXY_PREFIXES, *extra_proxy_prefixes),
     )
     return settings, file_strict if strict is None else strict
 
@@ -166,8 +169,8 @@ def command(
     """Check each post's front matter; exit 1 if any error is found.
 
     Settings come from [tool.articletool.validate] in pyproject.toml or
-    articletool.toml (found by walking up from the current folder); the
-    flags override them.
+    articletool.toml (found by walking up from the inputs); the flags
+    override them.
     """
     try:
         config = find_config()
@@ -181,6 +184,7 @@ def command(
             now=datetime.now(UTC),
             max_bytes=max_bytes,
             max_yaml_nodes=max_yaml_nodes,
+            extra_proxy_prefixes=config.strings("proxy-prefixes"),
         )
     except UsageError as exc:
         _usage_exit(exc)
