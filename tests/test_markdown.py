@@ -372,3 +372,11 @@ def test_dispatch_table_finds_methods_by_tag() -> None:
 def test_link_text_that_would_read_as_a_reference_definition() -> None:
     out = md('<a href="http://x/"><code>]:</code> y</a>')
     assert render(out) == "<p><code>]:</code> y</p>\n"
+
+
+def test_unclosed_svg_does_not_swallow_the_body() -> None:
+    # lxml nests the rest of the body inside an unclosed <svg>; a browser would not
+    assert (
+        md("<p>before</p><svg onload=alert(1)><p>after <b>x</b></p>") == "before\n\nafter **x**\n"
+    )
+    assert md("<p>a<svg><text>drawn</text></svg>b</p>") == "ab\n"

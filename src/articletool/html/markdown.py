@@ -52,11 +52,22 @@ Handler = Callable[["MarkdownConverter", Element, "_Builder"], None]
 #: Elements whose content never shows as text.
 SKIP_TAGS: frozenset[str] = frozenset(
     {
-        "script", "style", "template", "svg", "noscript", "iframe", "video", "audio",
+        "script", "style", "template", "noscript", "iframe", "video", "audio",
         "object", "embed", "canvas", "head", "title", "meta", "link", "base", "source",
         "track", "param", "map", "area",
     }
 )  # fmt: skip
+#: HTML elements a browser takes out of an ``<svg>`` (HTML's "breakout" tags);
+#: lxml leaves them inside, so an unclosed ``<svg>`` would swallow the body.
+BREAKOUT_TAGS: frozenset[str] = frozenset(
+    {
+        "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt",
+        "em", "embed", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "listing",
+        "menu", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
+        "sub", "sup", "table", "tt", "u", "ul", "var", "font", "a",
+    }
+)  # fmt: skip
+_NO_TEXT = SKIP_TAGS | {"svg"}
 #: Elements that start and end a paragraph and otherwise vanish.
 CONTAINER_TAGS: frozenset[str] = frozenset(
     {
@@ -233,6 +244,17 @@ class MarkdownConverter:
         out.add(_Block("#" * level + " " + text, "heading"))
 
     convert_h2 = convert_h3 = convert_h4 = convert_h5 = convert_h6 = convert_h1
+
+    def convert_svg(self, el: Element, out: _Builder) -> None:
+        """An SVG shows none of its own text; HTML inside it is converted."""
+        walk = etree.iterwalk(el, events=("start",))
+        for _event, node in walk:
+            tag = node.tag.lower() if isinstance(node.tag, str) else ""
+            if node is not el and tag in BREAKOUT_TAGS:
+                walk.skip_subtree()
+                self.node(node, out)
+                if node.tail:
+                    self.text(node.tail, out)
 
     def convert_hr(self, el: Element, out: _Builder) -> None:
         out.add(_Block("---", "hr"))
@@ -455,7 +477,7 @@ def _text_nodes(el: Element) -> Iterator[str]:
     """Every text node below ``el`` that would show, in document order."""
     walk = etree.iterwalk(el, events=("start", "end"))
     for event, node in walk:
-        skipped = not isinstance(node.tag, str) or node.tag.lower() in SKIP_TAGS
+        skipped = not isinstance(node.tag, str) or node.tag.lower() in _NO_TEXT
         if event == "start":
             if skipped:
                 walk.skip_subtree()
@@ -475,7 +497,7 @@ def _pre_text(el: Element) -> Iterator[str]:
     for event, node in walk:
         tag = node.tag.lower() if isinstance(node.tag, str) else ""
         if event == "start":
-            if not tag or tag in SKIP_TAGS:
+            if not tag or tag in _NO_TEXT:
                 walk.skip_subtree()
             elif tag == "br":
                 yield "\n"
