@@ -217,3 +217,28 @@ def test_output_never_executes(parts: list[str]) -> None:
         for name, value in el.attrib.items():
             assert not name.startswith("on"), markdown
             assert not value.strip().lower().startswith(UNSAFE), markdown
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("ab中文字")), min_size=1, max_size=3),
+    st.text(alphabet=st.sampled_from(list("xy粗体“”（）。 ")), min_size=1, max_size=6),
+    st.text(alphabet=st.sampled_from(list("ab中文字")), min_size=1, max_size=3),
+    st.sampled_from(["strong", "em"]),
+)
+def test_emphasis_renders_whenever_its_marks_can(
+    before: str, inner: str, after: str, tag: str
+) -> None:
+    """Letters on both sides: the emphasis is kept exactly when each end of its
+    content is a letter or has a space outside it, and then it renders."""
+    html = f"<p>{before}<{tag}>{inner}</{tag}>{after}</p>"
+    rendered = RENDERER.render(convert(parse_body(html)))
+    core = inner.strip(" ")
+    letters = "xy粗体"
+    safe = (
+        bool(core)
+        and (core[0] in letters or inner.startswith(" "))
+        and (core[-1] in letters or inner.endswith(" "))
+    )
+    assert (f"<{tag}>" in rendered) == safe, rendered
+    assert visible_text(rendered) == visible_text(html)

@@ -336,8 +336,9 @@ class _Run:
     left: int
 
 
-def _runs(seq: list[Token], before: str, after: str, model: Model) -> list[_Run]:
-    runs: list[_Run] = []
+def _run_edges(seq: list[Token], before: str, after: str) -> list[tuple[list[Delim], str, str]]:
+    """Each run of marks with the characters just before and after it."""
+    edges: list[tuple[list[Delim], str, str]] = []
     index = 0
     while index < len(seq):
         if not isinstance(seq[index], Delim):
@@ -349,11 +350,23 @@ def _runs(seq: list[Token], before: str, after: str, model: Model) -> list[_Run]
         meant = [t for t in seq[index:end] if isinstance(t, Delim)]
         prev_char = _edge(seq[index - 1] if index else None, True, before)
         next_char = _edge(seq[end] if end < len(seq) else None, False, after)
-        left, right = _flanking(prev_char, next_char, *model)
-        length = sum(len(d.mark) for d in meant)
-        runs.append(_Run(meant, left, right, length, length))
+        edges.append((meant, prev_char, next_char))
         index = end
-    return runs
+    return edges
+
+
+def _readings(edges: list[tuple[list[Delim], str, str]]) -> list[list[tuple[bool, bool]]]:
+    """How each model reads every run (can open, can close), without repeats."""
+    cache: dict[tuple[str, str], tuple[tuple[bool, bool], ...]] = {}
+    for _meant, prev_char, next_char in edges:
+        if (prev_char, next_char) not in cache:
+            cache[prev_char, next_char] = tuple(
+                _flanking(prev_char, next_char, *model) for model in _MODELS
+            )
+    readings: dict[tuple[tuple[bool, bool], ...], None] = {}
+    for index in range(len(_MODELS)):
+        readings[tuple(cache[p, n][index] for _m, p, n in edges)] = None
+    return [list(reading) for reading in readings]
 
 
 def _misread(runs: list[_Run]) -> int | None:
@@ -413,21 +426,47 @@ def _misread(runs: list[_Run]) -> int | None:
     return None
 
 
-def _settle_emphasis(seq: list[Token], before: str, after: str) -> list[Token]:
-    """Drop, one by one, the pairs a CommonMark renderer would not read as meant.
+#: Pairs dropped one at a time before the rest of a paragraph's marks go at
+#: once (keeps hostile input linear).
+MAX_EMPHASIS_RETRIES = 32
 
-    The renderer's algorithm is run under each reading of white space and
-    punctuation in :data:`_MODELS`; a pair survives only if all agree.
+
+def _settle_emphasis(seq: list[Token], before: str, after: str) -> list[Token]:
+    """Drop the pairs a CommonMark renderer would not read as meant.
+
+    First every pair whose own marks cannot open or close goes, all at once;
+    then the renderer's algorithm runs under each reading of white space and
+    punctuation in :data:`_MODELS`, dropping one misread pair at a time. A
+    pair survives only if all readings agree.
     """
-    while any(isinstance(t, Delim) for t in seq):
-        for model in _MODELS:
-            bad = _misread(_runs(seq, before, after, model))
+    seq = _pair_up(_drop(seq, _unflanked(seq, before, after)))
+    for _attempt in range(MAX_EMPHASIS_RETRIES):
+        if not any(isinstance(t, Delim) for t in seq):
+            return seq
+        edges = _run_edges(seq, before, after)
+        for reading in _readings(edges):
+            runs = [
+                _Run(list(meant), can_open, can_close, length, length)
+                for (meant, _p, _n), (can_open, can_close) in zip(edges, reading, strict=True)
+                for length in (sum(len(d.mark) for d in meant),)
+            ]
+            bad = _misread(runs)
             if bad is not None:
                 seq = _pair_up(_drop(seq, {bad}))
                 break
         else:
             return seq
-    return seq
+    return [t for t in seq if not isinstance(t, Delim)]
+
+
+def _unflanked(seq: list[Token], before: str, after: str) -> set[int]:
+    """Pairs with an opening mark that cannot open or a closing one that cannot close."""
+    bad: set[int] = set()
+    edges = _run_edges(seq, before, after)
+    for reading in _readings(edges):
+        for (meant, _p, _n), (can_open, can_close) in zip(edges, reading, strict=True):
+            bad.update(d.pair for d in meant if not (can_open if d.opening else can_close))
+    return bad
 
 
 def _render(seq: list[Token]) -> str:
