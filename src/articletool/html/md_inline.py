@@ -503,6 +503,11 @@ def resolve(
     ``before`` and ``after`` are the characters around the text in the
     Markdown (``[`` and ``]`` for a link's text); empty means a line edge.
     """
+    if len(tokens) == 1 and isinstance(tokens[0], str):  # the common case: plain text
+        text = tokens[0].strip(" ")
+        if not text.strip():
+            return []
+        return [escape_line_start(text) if line_starts else text]
     paragraphs: list[str] = []
     marks = any(isinstance(t, Delim) for t in tokens)
     seq = _normalise_space(tokens)
