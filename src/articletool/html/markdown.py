@@ -145,9 +145,9 @@ class _Builder:
         return " ".join(resolve(self.tokens, before, after, line_starts))
 
 
-def _handlers(cls: type) -> dict[str, Handler]:
+def _handlers(cls: type[MarkdownConverter]) -> dict[str, Handler]:
     """The dispatch table: ``convert_<tag>`` methods, containers to ``convert_div``."""
-    table: dict[str, Handler] = {tag: cls.convert_div for tag in CONTAINER_TAGS}  # type: ignore[attr-defined]
+    table: dict[str, Handler] = {tag: cls.convert_div for tag in CONTAINER_TAGS}
     table.update(
         (name.removeprefix("convert_"), getattr(cls, name))
         for name in dir(cls)
