@@ -243,3 +243,18 @@ def test_an_error_on_one_file_touches_no_other(
         assert (tree / f"good{n}.md").read_text() == GOOD.format(n=n).replace("<p></p>", "")
     assert stat.S_IMODE((tree / "good1.md").stat().st_mode) == 0o600
     assert sorted(p.name for p in tree.iterdir()) == ["bad.md", "good0.md", "good1.md", "good2.md"]
+
+
+def test_write_atomic_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "post.md"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    files.write_atomic(link, b"new")
+    assert link.is_symlink() and target.read_bytes() == b"new"
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["post.md"]
+    dangling = tmp_path / "dangling.md"
+    dangling.symlink_to(tmp_path / "nowhere.md")
+    files.write_atomic(dangling, b"x")
+    assert not dangling.is_symlink() and dangling.read_bytes() == b"x"

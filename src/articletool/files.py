@@ -181,10 +181,20 @@ def write_atomic(path: Path, data: bytes) -> None:
     The temporary file lives in the same folder (so the rename is atomic) and
     takes the permissions of the file it replaces. SIGINT and SIGTERM wait
     until the file is in place and no temporary file is left. A symbolic link
-    at ``path`` is replaced by a regular file (as ``sed -i`` does).
+    at ``path`` stays: the file it points to is the one rewritten.
     """
     with _signals_deferred():
-        _write_atomic(path, data)
+        _write_atomic(_through_link(path), data)
+
+
+def _through_link(path: Path) -> Path:
+    """The file a symbolic link at ``path`` leads to, or ``path`` itself."""
+    if not path.is_symlink():
+        return path
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # dangling, or a loop: replace the link itself
+        return path
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
