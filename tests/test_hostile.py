@@ -569,3 +569,12 @@ def test_max_yaml_nodes_on_every_command(tmp_path: Path, command: str) -> None:
         assert "--max-yaml-nodes" in line
     code, out, err = invoke([*LIMITED[command], "--max-yaml-nodes", "100", str(path)])
     assert code in (0, 1) and "YAML nodes" not in out + err, out + err
+
+
+def test_a_leading_rule_is_not_read_back_as_front_matter(tmp_path: Path) -> None:
+    path = tmp_path / "rules.md"
+    path.write_text("<hr>\n<p>kept</p>\n<hr>\n", encoding="utf-8")
+    code, out, err = invoke(["convert", "--to", "md", str(path)])
+    assert code == 0, err
+    assert not out.startswith("---")
+    assert "kept" in out

@@ -427,10 +427,7 @@ def _body(document: str) -> str:
 
 
 #: Known failures, reported: (test, vector) -> why.
-KNOWN: dict[tuple[str, str], str] = {
-    ("markdown", "svg-onload"): "an unclosed <svg> swallows the rest of the body, which "
-    "convert skips as SVG content (text lost, nothing executable)",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _cases(test: str) -> list[object]:

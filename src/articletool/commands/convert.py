@@ -72,7 +72,8 @@ def markdown_document(post: Post, body: str, settings: CleanSettings) -> str:
     """The front matter as written (proxied image fields unwrapped) over ``body``."""
     front = clean_front_matter_text(post, settings)
     if not front:
-        return body
+        # A leading "---" rule would be read back as the opening of front matter.
+        return "***" + body[3:] if body == "---" or body.startswith("---\n") else body
     if not front.endswith("\n"):
         front += "\n"
     return front + "\n" + body if body else front
