@@ -380,3 +380,20 @@ def test_unclosed_svg_does_not_swallow_the_body() -> None:
         md("<p>before</p><svg onload=alert(1)><p>after <b>x</b></p>") == "before\n\nafter **x**\n"
     )
     assert md("<p>a<svg><text>drawn</text></svg>b</p>") == "ab\n"
+
+
+def test_rule_at_the_start_of_a_list_item() -> None:
+    out = md("<ul><li><hr><p>after</p></li></ul>")
+    assert out == "- ___\n\n  after\n"
+    assert render(out) == "<ul>\n<li>\n<hr />\n<p>after</p>\n</li>\n</ul>\n"
+
+
+def test_images_inside_inline_code_follow_it() -> None:
+    out = md("<p><kbd>Ctrl<img src='http://x/k.png'></kbd></p>")
+    assert out == "`Ctrl`![](http://x/k.png)\n"
+
+
+def test_malformed_table_falls_back_without_losing_text() -> None:
+    out = md("<table><tr><td>a</td></tr>stray<td>loose</td></table>")
+    assert "stray" in out and "loose" in out
+    assert not out.startswith("|")

@@ -347,6 +347,8 @@ class MarkdownConverter:
         for number, blocks in enumerate(items, start):
             bullet = f"{number}{marker}" if ordered else marker
             body = _join_blocks(blocks, tight=True).split("\n") if blocks else [""]
+            if blocks and blocks[0].kind == "hr":
+                body[0] = "___"  # "- ---" or "* ***" would be one rule, not an item
             indent = " " * (len(bullet) + 1)
             lines.append(f"{bullet} {body[0]}".rstrip(" "))
             lines.extend(indent + line if line else "" for line in body[1:])
@@ -409,15 +411,18 @@ class MarkdownConverter:
         out.tokens.append(Delim(pair, strong, False))
 
     def convert_code(self, el: Element, out: _Builder) -> None:
+        """A code span; images inside (which a span cannot hold) follow it."""
         content = HTML_SPACE.sub(" ", "".join(_text_nodes(el)))
         if not content.strip(" "):
             out.tokens.append(content)
-            return
-        if content.startswith(" "):
-            out.tokens.append(" ")
-        out.tokens.append(Code(content.strip(" ")))
-        if content.endswith(" "):
-            out.tokens.append(" ")
+        else:
+            if content.startswith(" "):
+                out.tokens.append(" ")
+            out.tokens.append(Code(content.strip(" ")))
+            if content.endswith(" "):
+                out.tokens.append(" ")
+        for img in el.iter("img"):
+            self.convert_img(img, out)
 
     convert_kbd = convert_samp = convert_tt = convert_code
 
@@ -508,6 +513,16 @@ def _pre_text(el: Element) -> Iterator[str]:
             yield tail[1:] if tag == "br" and tail.startswith("\n") else tail
 
 
+_TABLE_PARTS = {
+    "table": ("caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr"),
+    "thead": ("tr",),
+    "tbody": ("tr",),
+    "tfoot": ("tr",),
+    "tr": ("td", "th"),
+    "colgroup": ("col",),
+}
+
+
 def _rows(table: Element) -> Iterator[list[Element]]:
     for child in table:
         tag = child.tag.lower() if isinstance(child.tag, str) else ""
@@ -522,8 +537,29 @@ def _rows(table: Element) -> Iterator[list[Element]]:
 _COMPLEX_IN_CELL = ("table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "hr")
 
 
+def _well_formed(el: Element) -> bool:
+    """Table parts hold only the parts they may (``td`` straight in ``table``
+    or text between rows would be lost to the pipe table)."""
+    allowed = _TABLE_PARTS[str(el.tag).lower()]
+    if el.text and el.text.strip():
+        return False
+    for child in el:
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if child.tail and child.tail.strip():
+            return False
+        if not tag:
+            continue
+        if tag not in allowed:
+            return False
+        if tag in _TABLE_PARTS and not _well_formed(child):
+            return False
+    return True
+
+
 def _simple_table(table: Element, rows: list[list[Element]]) -> bool:
-    """A table GFM can hold: no spans, no block structures inside cells."""
+    """A table GFM can hold: well formed, no spans, no block structures in cells."""
+    if not _well_formed(table):
+        return False
     for cells in rows:
         for cell in cells:
             if (cell.get("rowspan") or "1").strip() != "1":
