@@ -20,7 +20,9 @@ SPACE = re.compile(r"\s+")
 PROXY = "https://cors.zfour.workers.dev/?"
 
 CHARS = list("ab xyz中文字，。“”（）：！*_`[]<>&\\#-+.!|{}~()\"'=:;/?1 2\n\t\u00a0\u3000")
-words = st.text(alphabet=st.sampled_from(CHARS), max_size=10)
+#: Pieces that mean something at a line start or inside Markdown syntax.
+FRAGMENTS = ["1.", "- ", "# ", "> ", "===", "---", "|-|", "](", "![", "&amp;", "&#123;", "http://"]
+words = st.lists(st.sampled_from(CHARS + FRAGMENTS), max_size=8).map("".join)
 paths = st.text(alphabet=st.sampled_from(list("abcxyz019/._-")), min_size=1, max_size=8)
 
 
@@ -54,6 +56,7 @@ def links(draw: st.DrawFn, inner: st.SearchStrategy[str]) -> str:
 leaves = st.one_of(
     words.map(_text),
     st.just("<br>"),
+    st.just("<hr>"),
     images(),
     words.map(lambda w: f"<code>{_text(w)}</code>"),
 )
@@ -70,8 +73,9 @@ def _wrap(tag: str, parts: list[str]) -> str:
 
 
 TAGS = [
-    "p", "div", "span", "b", "strong", "em", "i", "u", "h2", "h3", "ul", "ol", "blockquote",
-    "pre", "table", "section", "script",
+    "p", "div", "span", "b", "strong", "em", "i", "u", "h1", "h2", "h3", "ul", "ol", "li",
+    "blockquote", "pre", "table", "tr", "td", "th", "tbody", "section", "script", "dl", "dt",
+    "dd", "figure", "figcaption", "sup", "del", "kbd", "center", "font", "a",
 ]  # fmt: skip
 
 trees = st.recursive(
