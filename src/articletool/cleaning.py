@@ -35,6 +35,10 @@ from .html.parse import parse_body
 from .post import Post, parse_text
 from .source import Decoded
 
+#: Extra rounds of cleaning the re-read output before giving up (the safety
+#: check then refuses the file).
+SETTLE_ROUNDS = 2
+
 
 @dataclass(frozen=True)
 class CleanResult:
@@ -190,8 +194,18 @@ def clean_post(post: Post, settings: CleanSettings | None = None) -> CleanResult
     root = parse_body(post.body)
     body_changes = clean_tree(root, settings)
     if body_changes:
+        body = serialize_body(root, post.body)
+        for _ in range(SETTLE_ROUNDS):
+            # The parser may read the written body a little differently (odd
+            # nesting): clean that reading too, until nothing changes.
+            again = parse_body(body)
+            more = clean_tree(again, settings)
+            if not more:
+                break
+            body_changes += more
+            root, body = again, serialize_body(again, body)
         prefix = text[: len(text) - len(post.body)]
-        text = prefix + serialize_body(root, post.body)
+        text = prefix + body
     return CleanResult(text, tuple(changes + body_changes), root)
 
 

@@ -8,6 +8,7 @@ the attributes where lazy-loading pages keep an image's real address.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -61,18 +62,27 @@ DANGEROUS_SCHEMES: tuple[str, ...] = (
 # What browsers ignore inside a URL's scheme: ASCII tab and newlines
 # anywhere, C0 controls and spaces at the start.
 _IGNORED_IN_SCHEME = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]+")
+_WEB = re.compile(r"https?://[^\s&]", re.IGNORECASE)
 _SRCSET_SPLIT = re.compile(r",\s+|,(?=\S+\s)")
 
 
-def _candidates(url: str, prefixes: Iterable[str]) -> str | None:
-    lowered = url.lower()
-    for prefix in prefixes:
-        if lowered.startswith(prefix.lower()):
+@functools.lru_cache(maxsize=64)
+def _lowered(prefixes: tuple[str, ...]) -> tuple[tuple[str, ...], int]:
+    return tuple(prefix.lower() for prefix in prefixes), max(map(len, prefixes), default=0)
+
+
+def _candidates(url: str, prefixes: tuple[str, ...]) -> str | None:
+    table, longest = _lowered(prefixes)
+    lowered = url[:longest].lower()
+    if not lowered.startswith(table):
+        return None
+    for prefix in table:
+        if lowered.startswith(prefix):
             rest = url[len(prefix) :].strip()
             if rest.lower().startswith(("http%3a", "https%3a", "%2f%2f")):
                 rest = unquote(rest)
             return rest
-    return None
+    return None  # pragma: no cover - startswith(table) found one
 
 
 def unproxy(url: str, prefixes: Iterable[str] = PROXY_PREFIXES) -> str:
@@ -117,7 +127,10 @@ def is_dangerous(url: str, prefixes: Iterable[str] = PROXY_PREFIXES) -> bool:
     however disguised: mixed case, character entities, tabs, newlines or
     control characters inside the scheme, or wrapped in a known proxy.
     """
-    bare = scheme_text(unproxy(scheme_text(url), prefixes))
+    table = tuple(prefixes)
+    if _WEB.match(url) and unproxy(url, table) == url:
+        return False  # the common case, decided without decoding anything
+    bare = scheme_text(unproxy(scheme_text(url), table))
     return bare.startswith(DANGEROUS_SCHEMES) or scheme_text(url).startswith(DANGEROUS_SCHEMES)
 
 

@@ -28,7 +28,7 @@ from lxml.html import HtmlElement
 from .. import urls
 from ..errors import UsageError
 from .rules import DEBRIS, RULES, Rule
-from .tree import HIDDEN_TAGS, Selector, tag
+from .tree import HIDDEN_TAGS, Census, Selector, tag
 
 #: Front-matter fields that hold an image address.
 IMAGE_FIELDS: tuple[str, ...] = ("headimg", "thumbnail", "cover")
@@ -95,9 +95,11 @@ def clean_tree(root: HtmlElement, settings: CleanSettings | None = None) -> list
     tree is untouched.
     """
     settings = settings or CleanSettings()
+    census = Census.of(root)
     changes: list[Change] = []
     for rule in settings.rules:
-        changes.extend(Change(rule.name, detail) for detail in rule.fn(root, settings))
+        if rule.needs(census):
+            changes.extend(Change(rule.name, detail) for detail in rule.fn(root, settings))
     return changes
 
 

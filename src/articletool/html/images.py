@@ -10,7 +10,6 @@ from lxml.html import HtmlElement
 
 from .. import urls
 from .lazy import lazy_address
-from .tree import elements, tag
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,5 +59,5 @@ def images(
     attributes and proxies are resolved either way)."""
     lazy = tuple(lazy_attrs)
     table = tuple(prefixes)
-    found = (image_of(el, lazy, table) for el in elements(root) if tag(el) == "img")
+    found = (image_of(el, lazy, table) for el in root.iter("img"))
     return [image for image in found if image is not None]

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from .. import urls
-from .tree import elements, has_text, is_blank, label, remove, tag
+from .tree import found, has_media, has_text, is_blank, label, remove, tag, tagged
 
 if TYPE_CHECKING:
     from .clean import CleanSettings
@@ -54,9 +55,20 @@ def lazy_address(img: HtmlElement, lazy_attrs: Iterable[str]) -> tuple[str, str]
 def _noscript_fallback(
     img: HtmlElement, lazy_attrs: Iterable[str]
 ) -> tuple[HtmlElement, str] | None:
-    """A ``<noscript>`` right after ``img`` holding the real image."""
+    """A ``<noscript>`` right after ``img`` (empty elements between are
+    skipped: later rules remove them) holding the real image."""
     noscript = img.getnext()
-    if noscript is None or tag(noscript) != "noscript" or not is_blank(img.tail):
+    if not is_blank(img.tail):
+        return None
+    while (
+        noscript is not None
+        and tag(noscript) != "noscript"
+        and is_blank(noscript.tail)
+        and not has_text(noscript)
+        and not has_media(noscript, _BREAK)
+    ):
+        noscript = noscript.getnext()
+    if noscript is None or tag(noscript) != "noscript":
         return None
     for inner in noscript.iter("img"):
         found = lazy_address(inner, lazy_attrs)
@@ -64,6 +76,9 @@ def _noscript_fallback(
         if src and not urls.is_placeholder(src) and not urls.is_dangerous(src):
             return noscript, src
     return None
+
+
+_BREAK = frozenset({"br"})
 
 
 def _attached(el: HtmlElement, root: HtmlElement) -> bool:
@@ -105,7 +120,7 @@ def lazy_images(root: HtmlElement, settings: CleanSettings) -> list[str]:
     done: list[str] = []
     lazy_attrs = settings.lazy_attrs
     prefixes = settings.proxy_prefixes
-    for img in [e for e in elements(root) if tag(e) in ("img", "source")]:
+    for img in tagged(root, "img", "source"):
         if not _attached(img, root):
             continue  # inside a <noscript> already used and removed
         src = (img.get("src") or "").strip()
@@ -138,10 +153,13 @@ def lazy_images(root: HtmlElement, settings: CleanSettings) -> list[str]:
     return done
 
 
+_WITH_ADDRESSES = etree.XPath("descendant-or-self::*[@*[contains(., '://')]]")
+
+
 def proxies(root: HtmlElement, settings: CleanSettings) -> list[str]:
     prefixes = settings.proxy_prefixes
     done = []
-    for el in elements(root):
+    for el in found(_WITH_ADDRESSES, root):
         for name, value in list(el.attrib.items()):
             if name in ("alt", "title") or "://" not in value:
                 continue
@@ -160,7 +178,7 @@ _EMBEDDED = frozenset({"img", "source", "video", "audio", "iframe", "embed", "tr
 
 def upgrade_http(root: HtmlElement, settings: CleanSettings) -> list[str]:
     done = []
-    for el in [e for e in elements(root) if tag(e) in _EMBEDDED]:
+    for el in tagged(root, *_EMBEDDED):
         for name in ("src", "poster", "srcset"):
             value = el.get(name)
             if value is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -18,11 +18,11 @@ import lxml.html
 from lxml.html import HtmlElement
 
 from .lazy import lazy_images, proxies, upgrade_http
-from .safety import active_content, dangerous_urls, event_handlers, scripts, styles
+from .safety import ACTIVE_TAGS, active_content, dangerous_urls, event_handlers, scripts, styles
 from .tree import (
     BLOCK_TAGS,
-    Selector,
-    elements,
+    Census,
+    Selectors,
     has_media,
     has_text,
     is_blank,
@@ -32,6 +32,7 @@ from .tree import (
     replace_with_paragraph,
     selectors,
     tag,
+    tagged,
     unwrap,
 )
 
@@ -49,12 +50,16 @@ class Rule:
     fn: RuleFn
     summary: str
     default: bool = True
+    #: Whether the rule can apply to a tree with this census; rules that
+    #: cannot are skipped without searching the tree. Must never say no
+    #: when the rule would change something.
+    needs: Callable[[Census], bool] = field(default=lambda census: True)
 
 
 # --- tables -----------------------------------------------------------------
 
 #: Wrappers around a lone image: turned into a plain paragraph (or unwrapped).
-IMAGE_WRAPPERS: tuple[Selector, ...] = selectors(
+IMAGE_WRAPPERS: Selectors = selectors(
     (
         "div.img_box",  # ZAKER
         "div.content_img_div",  # ZAKER
@@ -64,13 +69,15 @@ IMAGE_WRAPPERS: tuple[Selector, ...] = selectors(
         "span.card-logo",  # IT之家 shopping cards
     )
 )
+#: ZAKER's uploaded videos: an empty div whose data-zkinfo names the file.
+UPLOADED_VIDEOS: Selectors = selectors(("div.zk_upvideo[data-zkinfo]",))
 #: Video embed wrappers (ZAKER): the player inside is kept.
-VIDEO_WRAPPERS: tuple[Selector, ...] = selectors(("div.iframe_video", "div.video_container"))
+VIDEO_WRAPPERS: Selectors = selectors(("div.iframe_video", "div.video_container"))
 #: Attributes of embedded players that only their scripts read.
 PLAYER_ATTRS: frozenset[str] = frozenset({"style", "id", "data-setup", "webkit-playsinline"})
 #: Links and spans that sites insert around ordinary words (company cards,
 #: tag links, affiliate links): the words stay, the link goes.
-PROMO_LINKS: tuple[Selector, ...] = selectors(
+PROMO_LINKS: Selectors = selectors(
     (
         "a.project-link",  # 36氪
         "a.s_tag",  # IT之家
@@ -93,12 +100,13 @@ TRACKING_ATTRS: frozenset[str] = frozenset(
         "data-wxmpurl",
     }
 )
+_TRACKED = selectors(f"[{name}]" for name in sorted(TRACKING_ATTRS))
 #: Interactive debris whose words are a control, not content ("复制代码").
-DEBRIS: tuple[Selector, ...] = selectors(
+DEBRIS: Selectors = selectors(
     ("span.copy-code-btn", "button.copy-code-btn", "span.code-copy-btn", "button.code-copy-btn")
 )
 #: Site layout wrappers holding only blocks: unwrapped.
-LAYOUT_WRAPPERS: tuple[Selector, ...] = selectors(("div.zaker_div", "div.zk_decsimg"))
+LAYOUT_WRAPPERS: Selectors = selectors(("div.zaker_div", "div.zk_decsimg"))
 #: Elements dropped when they hold nothing at all (no text, no media, no break).
 EMPTY_DROPPABLE: frozenset[str] = frozenset(
     {
@@ -131,7 +139,7 @@ _HIDING_STYLE = ("display:none", "visibility:hidden")
 # --- debris -----------------------------------------------------------------
 
 
-def _only_images(el: HtmlElement, wrappers: tuple[Selector, ...]) -> bool:
+def _only_images(el: HtmlElement, wrappers: Selectors) -> bool:
     """``el`` holds one or more images and nothing else (nested wrappers aside)."""
     if has_text(el):
         return False
@@ -183,11 +191,7 @@ def _zaker_video(el: HtmlElement) -> HtmlElement | None:
 
 def video_embeds(root: HtmlElement, settings: CleanSettings) -> list[str]:
     done = []
-    for el in [
-        e
-        for e in elements(root)
-        if tag(e) == "div" and "zk_upvideo" in (e.get("class") or "").split()
-    ]:
+    for el in matching(root, UPLOADED_VIDEOS):
         if has_text(el) or len(el):
             continue
         video = _zaker_video(el)
@@ -202,7 +206,7 @@ def video_embeds(root: HtmlElement, settings: CleanSettings) -> list[str]:
         if len(players) != 1 or has_text(el):
             continue
         done.append(f"{label(el)}: {replace_with_paragraph(el)}")
-    for player in [e for e in elements(root) if tag(e) in ("iframe", "video", "source")]:
+    for player in tagged(root, "iframe", "video", "source"):
         for name in [a for a in player.attrib if a in PLAYER_ATTRS]:
             del player.attrib[name]
             done.append(f"{tag(player)}: removed {name}")
@@ -219,7 +223,7 @@ def promo_links(root: HtmlElement, settings: CleanSettings) -> list[str]:
 
 def tracking_attrs(root: HtmlElement, settings: CleanSettings) -> list[str]:
     done = []
-    for el in elements(root):
+    for el in matching(root, _TRACKED):
         for name in [a for a in el.attrib if a.lower() in TRACKING_ATTRS]:
             del el.attrib[name]
             done.append(f"{tag(el)}: removed {name}")
@@ -228,7 +232,7 @@ def tracking_attrs(root: HtmlElement, settings: CleanSettings) -> list[str]:
 
 def styled_spans(root: HtmlElement, settings: CleanSettings) -> list[str]:
     done = []
-    for el in [e for e in elements(root) if tag(e) in ("span", "font") and e is not root]:
+    for el in tagged(root, "span", "font"):
         names = set(el.attrib) - {"style", "color", "face", "size"}
         style = (el.get("style") or "").replace(" ", "").lower()
         if names or any(h in style for h in _HIDING_STYLE):
@@ -240,7 +244,7 @@ def styled_spans(root: HtmlElement, settings: CleanSettings) -> list[str]:
 
 def pre_line_breaks(root: HtmlElement, settings: CleanSettings) -> list[str]:
     done = []
-    for pre in [e for e in elements(root) if tag(e) == "pre"]:
+    for pre in tagged(root, "pre"):
         breaks = [b for b in pre.iterdescendants() if tag(b) == "br"]
         for br in breaks:
             if not (br.tail or "").startswith("\n"):
@@ -259,25 +263,24 @@ def copy_buttons(root: HtmlElement, settings: CleanSettings) -> list[str]:
     return done
 
 
-def _is_empty_paragraph(el: HtmlElement) -> bool:
-    return not has_text(el) and not has_media(el) and el.get("name") is None
-
-
 def empty_paragraphs(root: HtmlElement, settings: CleanSettings) -> list[str]:
     done = []
-    for el in [e for e in elements(root) if tag(e) == "p" and e is not root]:
-        if _is_empty_paragraph(el):
+    for el in tagged(root, "p"):
+        if not has_text(el) and not has_media(el) and el.get("name") is None:
             done.append("removed empty <p>")
             remove(el)
     return done
 
 
+_BREAK = frozenset({"br"})
+
+
 def empty_blocks(root: HtmlElement, settings: CleanSettings) -> list[str]:
     done = []
-    for el in reversed([e for e in elements(root) if tag(e) in EMPTY_DROPPABLE and e is not root]):
+    for el in reversed(tagged(root, *EMPTY_DROPPABLE)):
         if el.getparent() is None or el.get("name") is not None:
             continue
-        if not has_text(el) and not has_media(el, frozenset({"br"})):
+        if not has_text(el) and not has_media(el, _BREAK):
             done.append(f"removed empty <{label(el)}>")
             remove(el)
     return done
@@ -295,30 +298,101 @@ def layout_wrappers(root: HtmlElement, settings: CleanSettings) -> list[str]:
 
 
 #: Every rule, in the order they run.
+def _tags(*names: str) -> Callable[[Census], bool]:
+    return lambda census: census.has_tag(*names)
+
+
+def _tables(*tables: Selectors) -> Callable[[Census], bool]:
+    return lambda census: any(table.possible(census) for table in tables)
+
+
+#: Every rule, in the order they run.
 RULES: Mapping[str, Rule] = {
     rule.name: rule
     for rule in (
-        Rule("scripts", scripts, "remove <script> elements"),
-        Rule("styles", styles, "remove <style> elements"),
-        Rule("active-content", active_content, "remove <object>, <embed>, <meta>, <link>, <base>"),
-        Rule("event-handlers", event_handlers, "remove on* attributes"),
+        Rule("scripts", scripts, "remove <script> elements", needs=_tags("script")),
+        Rule("styles", styles, "remove <style> elements", needs=_tags("style")),
+        Rule(
+            "active-content",
+            active_content,
+            "remove <object>, <embed>, <meta>, <link>, <base>",
+            needs=_tags(*ACTIVE_TAGS),
+        ),
+        Rule(
+            "event-handlers",
+            event_handlers,
+            "remove on* attributes",
+            needs=lambda census: any(name.startswith("on") for name in census.attrs),
+        ),
         Rule(
             "dangerous-urls",
             dangerous_urls,
             "remove javascript:, vbscript:, data:text/html addresses",
         ),
-        Rule("lazy-images", lazy_images, "take the real image address from lazy-load attributes"),
+        Rule(
+            "lazy-images",
+            lazy_images,
+            "take the real image address from lazy-load attributes",
+            needs=_tags("img", "source"),
+        ),
         Rule("proxies", proxies, "unwrap image-proxy addresses in src, href, srcset"),
         Rule("upgrade-http", upgrade_http, "http:// -> https:// for embedded media", default=False),
-        Rule("image-wrappers", image_wrappers, "unwrap wrappers and lightbox links around images"),
-        Rule("video-embeds", video_embeds, "unwrap video players from site wrappers"),
-        Rule("promo-links", promo_links, "unwrap company-card, tag and affiliate links"),
-        Rule("tracking-attrs", tracking_attrs, "remove attributes only site scripts read"),
-        Rule("styled-spans", styled_spans, "unwrap spans that only carry inline style"),
-        Rule("pre-line-breaks", pre_line_breaks, "<br> inside <pre> becomes a newline"),
-        Rule("copy-buttons", copy_buttons, "remove 'copy code' buttons"),
-        Rule("empty-paragraphs", empty_paragraphs, "remove paragraphs with no text or media"),
-        Rule("empty-blocks", empty_blocks, "remove empty containers (junk blocks, empty lists)"),
-        Rule("layout-wrappers", layout_wrappers, "unwrap site layout wrappers holding only blocks"),
+        Rule(
+            "image-wrappers",
+            image_wrappers,
+            "unwrap wrappers and lightbox links around images",
+            needs=_tables(IMAGE_WRAPPERS),
+        ),
+        Rule(
+            "video-embeds",
+            video_embeds,
+            "unwrap video players from site wrappers",
+            needs=lambda census: (
+                census.has_tag("iframe", "video", "source") or UPLOADED_VIDEOS.possible(census)
+            ),
+        ),
+        Rule(
+            "promo-links",
+            promo_links,
+            "unwrap company-card, tag and affiliate links",
+            needs=_tables(PROMO_LINKS),
+        ),
+        Rule(
+            "tracking-attrs",
+            tracking_attrs,
+            "remove attributes only site scripts read",
+            needs=lambda census: census.has_attr(*TRACKING_ATTRS),
+        ),
+        Rule(
+            "styled-spans",
+            styled_spans,
+            "unwrap spans that only carry inline style",
+            needs=_tags("span", "font"),
+        ),
+        Rule(
+            "pre-line-breaks",
+            pre_line_breaks,
+            "<br> inside <pre> becomes a newline",
+            needs=lambda census: census.has_tag("pre") and census.has_tag("br"),
+        ),
+        Rule("copy-buttons", copy_buttons, "remove 'copy code' buttons", needs=_tables(DEBRIS)),
+        Rule(
+            "empty-paragraphs",
+            empty_paragraphs,
+            "remove paragraphs with no text or media",
+            needs=_tags("p"),
+        ),
+        Rule(
+            "empty-blocks",
+            empty_blocks,
+            "remove empty containers (junk blocks, empty lists)",
+            needs=_tags(*EMPTY_DROPPABLE),
+        ),
+        Rule(
+            "layout-wrappers",
+            layout_wrappers,
+            "unwrap site layout wrappers holding only blocks",
+            needs=_tables(LAYOUT_WRAPPERS),
+        ),
     )
 }

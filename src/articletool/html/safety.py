@@ -7,13 +7,16 @@ returns one line per change (see :mod:`articletool.html.rules`).
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from .. import urls
-from .tree import elements, label, remove, tag, unwrap
+from .tree import found, label, remove, tag, tagged, unwrap
 
 if TYPE_CHECKING:
     from .clean import CleanSettings
@@ -21,6 +24,13 @@ if TYPE_CHECKING:
 #: Elements that execute or pull in active content; removed with their content.
 ACTIVE_TAGS: frozenset[str] = frozenset(
     {"applet", "base", "embed", "frame", "frameset", "link", "meta", "param", "object"}
+    # SVG animation can set an <a>'s href to javascript: (values=, to=)
+    | {"animate", "animatemotion", "animatetransform", "set"}
+)
+#: Active elements whose content is ordinary markup (fallback content, or what
+#: the parser put inside a void <embed>): the element goes, the content stays.
+_KEEP_CONTENT: frozenset[str] = frozenset(
+    {"object", "applet", "embed", "animate", "animatemotion", "animatetransform", "set"}
 )
 #: Attributes holding one address.
 URL_ATTRS: frozenset[str] = frozenset(
@@ -48,9 +58,9 @@ _URLISH_SUFFIXES = ("href", "src", "url", "original", "srcset", "action", "poste
 def _strip_tags(root: HtmlElement, names: Iterable[str]) -> list[str]:
     wanted = frozenset(names)
     done = []
-    for el in [e for e in elements(root) if tag(e) in wanted and e is not root]:
+    for el in tagged(root, *wanted):
         done.append(f"removed <{label(el)}>")
-        if tag(el) == "object":
+        if tag(el) in _KEEP_CONTENT:
             for param in [p for p in el.iter() if tag(p) == "param"]:
                 remove(param)
             unwrap(el)  # an object's fallback content is ordinary markup
@@ -71,9 +81,14 @@ def active_content(root: HtmlElement, settings: CleanSettings) -> list[str]:
     return _strip_tags(root, ACTIVE_TAGS)
 
 
+_HANDLERS = etree.XPath("descendant-or-self::*[@*[starts-with(name(), 'on')]]")
+_WITH_ATTRIBUTES = etree.XPath("descendant-or-self::*[@*]")
+_STYLE_THREATS = ("expression(", "javascript:", "vbscript:", "-moz-binding", "behavior:")
+
+
 def event_handlers(root: HtmlElement, settings: CleanSettings) -> list[str]:
     done = []
-    for el in elements(root):
+    for el in found(_HANDLERS, root):
         for name in [a for a in el.attrib if a.lower().startswith("on")]:
             del el.attrib[name]
             done.append(f"{label(el)}: removed {name}")
@@ -81,36 +96,44 @@ def event_handlers(root: HtmlElement, settings: CleanSettings) -> list[str]:
 
 
 def _is_url_attr(name: str) -> bool:
-    lowered = name.lower()
-    return lowered in URL_ATTRS or lowered.endswith(_URLISH_SUFFIXES)
+    return name in URL_ATTRS or name.endswith(_URLISH_SUFFIXES)
+
+
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|$)", re.DOTALL)
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.DOTALL)
+
+
+def _css_unescape(match: re.Match[str]) -> str:
+    if match[1] is None:
+        return match[2] or ""
+    code = int(match[1], 16)
+    return chr(code) if 0 < code < 0x110000 else ""
+
+
+def _css_plain(value: str) -> str:
+    """A style value as CSS reads it: entities and escapes decoded, comments
+    gone (``expr/**/ession(``, ``\\65xpression(``, ``java\\script:``)."""
+    text = html.unescape(value)
+    return _CSS_COMMENT.sub("", _CSS_ESCAPE.sub(_css_unescape, text))
+
+
+def _is_bad(name: str, value: str, prefixes: tuple[str, ...]) -> bool:
+    if name == "srcdoc":
+        return True
+    if name == "style":
+        text = urls.scheme_text(_css_plain(value))
+        return any(threat in text for threat in _STYLE_THREATS)
+    if name in urls.SRCSET_ATTRS:
+        return any(urls.is_dangerous(u, prefixes) for u, _ in urls.split_srcset(value))
+    return _is_url_attr(name) and urls.is_dangerous(value, prefixes)
 
 
 def dangerous_urls(root: HtmlElement, settings: CleanSettings) -> list[str]:
     prefixes = settings.proxy_prefixes
     done = []
-    for el in elements(root):
-        for name in list(el.attrib):
-            value = el.get(name) or ""
-            lowered = name.lower()
-            if lowered == "srcdoc":
-                bad = True
-            elif lowered == "style":
-                text = urls.scheme_text(value)
-                bad = any(
-                    s in text
-                    for s in (
-                        "expression(",
-                        "javascript:",
-                        "vbscript:",
-                        "-moz-binding",
-                        "behavior:",
-                    )
-                )
-            elif lowered in urls.SRCSET_ATTRS:
-                bad = any(urls.is_dangerous(u, prefixes) for u, _ in urls.split_srcset(value))
-            else:
-                bad = _is_url_attr(name) and urls.is_dangerous(value, prefixes)
-            if bad:
+    for el in found(_WITH_ATTRIBUTES, root):
+        for name, value in list(el.attrib.items()):
+            if _is_bad(name.lower(), value, prefixes):
                 del el.attrib[name]
                 done.append(f"{label(el)}: removed {name}")
     return done

@@ -7,6 +7,7 @@ stay readable and users can extend them without a CSS engine.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -155,6 +156,14 @@ class Selector:
         tag = match.group("tag")
         return cls(text, tag.lower() if tag else None, frozenset(classes), ident, tuple(attrs))
 
+    def possible(self, census: Census) -> bool:
+        return (
+            (self.tag is None or self.tag in census.tags)
+            and self.classes <= census.classes
+            and (self.id is None or self.id in census.ids)
+            and all(name in census.attrs for name, _ in self.attrs)
+        )
+
     def matches(self, el: HtmlElement) -> bool:
         if not isinstance(el.tag, str):
             return False
@@ -171,22 +180,116 @@ class Selector:
         return True
 
 
-def selectors(texts: Iterable[str]) -> tuple[Selector, ...]:
+@dataclass(frozen=True, slots=True)
+class Census:
+    """What a tree holds, gathered in one pass: lets rules that cannot apply be
+    skipped without searching the tree."""
+
+    tags: frozenset[str]
+    classes: frozenset[str]
+    attrs: frozenset[str]
+    ids: frozenset[str]
+
+    @classmethod
+    def of(cls, root: HtmlElement) -> Census:
+        tags: set[str] = set()
+        classes: set[str] = set()
+        attrs: set[str] = set()
+        ids: set[str] = set()
+        for el in root.iter(etree.Element):
+            tags.add(el.tag)  # the parser gives lower-case names
+            attrib = el.attrib
+            if attrib:
+                attrs.update(attrib.keys())
+                klass = attrib.get("class")
+                if klass:
+                    classes.update(klass.split())
+                ident = attrib.get("id")
+                if ident:
+                    ids.add(ident)
+        return cls(frozenset(tags), frozenset(classes), frozenset(attrs), frozenset(ids))
+
+    def has_tag(self, *names: str) -> bool:
+        return not self.tags.isdisjoint(names)
+
+    def has_attr(self, *names: str) -> bool:
+        return not self.attrs.isdisjoint(names)
+
+
+class Selectors:
+    """A table of selectors, found in a tree with one compiled XPath."""
+
+    __slots__ = ("_xpath", "items")
+
+    def __init__(self, items: Iterable[Selector]) -> None:
+        self.items: tuple[Selector, ...] = tuple(items)
+        self._xpath = etree.XPath(" | ".join(xpath_of(s) for s in self.items) or "/..")
+
+    def __iter__(self) -> Iterator[Selector]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def matches(self, el: HtmlElement) -> bool:
+        return any(s.matches(el) for s in self.items)
+
+    def possible(self, census: Census) -> bool:
+        """Whether anything in a tree with this census could match."""
+        return any(s.possible(census) for s in self.items)
+
+    def find(self, root: HtmlElement) -> list[HtmlElement]:
+        """Matching elements below ``root``, in document order."""
+        return [el for el in found(self._xpath, root) if self.matches(el)]
+
+
+def selectors(texts: Iterable[str]) -> Selectors:
     """Parse a table of selector strings."""
-    return tuple(Selector.parse(text) for text in texts)
+    return Selectors(Selector.parse(text) for text in texts)
+
+
+def _literal(value: str) -> str:
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    return "concat(" + ', "\'", '.join(f"'{part}'" for part in value.split("'")) + ")"
+
+
+def xpath_of(selector: Selector) -> str:
+    """An XPath step (below the context node) finding at least what ``selector``
+    matches: classes are tested loosely (``contains``), then exactly in Python."""
+    tests = []
+    if selector.id is not None:
+        tests.append(f"@id={_literal(selector.id)}")
+    for klass in sorted(selector.classes):
+        tests.append(f"contains(@class, {_literal(klass)})")
+    for name, value in selector.attrs:
+        tests.append(f"@{name}" if value is None else f"@{name}={_literal(value)}")
+    return f"descendant::{selector.tag or '*'}" + "".join(f"[{test}]" for test in tests)
 
 
 def matching(root: HtmlElement, table: Iterable[Selector]) -> list[HtmlElement]:
-    """Elements under ``root`` (not ``root`` itself) matching any selector, in order."""
-    rules = tuple(table)
-    return [el for el in elements(root) if el is not root and any(s.matches(el) for s in rules)]
+    """Elements under ``root`` (not ``root`` itself) matching any selector, in
+    document order."""
+    rules = table if isinstance(table, Selectors) else Selectors(table)
+    return rules.find(root) if len(rules) else []
 
 
 def elements(root: HtmlElement) -> Iterator[HtmlElement]:
     """Every element (no comments or processing instructions), in document order."""
-    for el in root.iter():
-        if isinstance(el.tag, str):
-            yield el
+    return root.iter(etree.Element)  # type: ignore[no-any-return]
+
+
+def found(xpath: etree.XPath, root: HtmlElement) -> list[HtmlElement]:
+    """The elements a compiled XPath finds from ``root``."""
+    result = xpath(root)
+    return [el for el in result if isinstance(el, HtmlElement)] if isinstance(result, list) else []
+
+
+def tagged(root: HtmlElement, *names: str) -> list[HtmlElement]:
+    """Elements below ``root`` with one of these tag names, in document order."""
+    return [el for el in root.iter(*names) if el is not root]
 
 
 def tag(el: HtmlElement) -> str:
@@ -223,13 +326,34 @@ def text_content(el: HtmlElement) -> Iterator[str]:
             yield child.tail
 
 
+_HAS_HIDDEN = etree.XPath(
+    "boolean(" + " | ".join(f"descendant::{name}" for name in sorted(HIDDEN_TAGS)) + ")"
+)
+
+
 def has_text(el: HtmlElement) -> bool:
+    """Whether a reader sees any text (not just white space) inside ``el``."""
+    if tag(el) in HIDDEN_TAGS:
+        return False
+    if not is_blank(el.text) or any(not is_blank(child.tail) for child in el):
+        return True  # text of its own: no need to look deeper
+    if is_blank(el.text_content()):
+        return False
+    if not _HAS_HIDDEN(el):
+        return True  # the fast answer: no hidden element can hold the text
     return any(not is_blank(part) for part in text_content(el))
 
 
+@functools.cache
+def _media_finder(names: frozenset[str]) -> etree.XPath:
+    return etree.XPath(
+        "boolean(" + " | ".join(f"descendant-or-self::{n}" for n in sorted(names)) + ")"
+    )
+
+
 def has_media(el: HtmlElement, also: frozenset[str] = frozenset()) -> bool:
-    wanted = MEDIA_TAGS | also
-    return any(tag(d) in wanted for d in el.iter() if d is not el) or tag(el) in wanted
+    """Whether ``el`` is or holds an image, a player, a form control, a table..."""
+    return bool(_media_finder(MEDIA_TAGS | also)(el))
 
 
 def remove(el: HtmlElement) -> None:
