@@ -20,69 +20,42 @@ What comes out:
   the posts write them, which keeps Hexo's template engine away and which
   CommonMark decodes back; code keeps them literal (entities do not work
   there).
+
+Helpers: :mod:`.md_escape` (escaping, safe destinations), :mod:`.md_inline`
+(a paragraph's tokens and its emphasis), :mod:`.md_tree` (tag tables, code
+text, table shapes).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from lxml import etree
 
 from .. import urls
-from .md_inline import (
-    BREAK,
-    HTML_SPACE,
-    Code,
-    Delim,
-    Token,
-    escape_text,
-    escape_title,
-    escape_url,
-    resolve,
-    safe_url,
+from .md_escape import HTML_SPACE, escape_text, escape_title, escape_url, safe_url
+from .md_inline import BREAK, Code, Delim, Token, resolve
+from .md_tree import (
+    BREAKOUT_TAGS,
+    CONTAINER_TAGS,
+    SKIP_TAGS,
+    STRUCTURE_TAGS,
+    code_classes,
+    pre_text,
+    simple_table,
+    table_rows,
+    text_nodes,
 )
 
 Element = etree._Element
 Handler = Callable[["MarkdownConverter", Element, "_Builder"], None]
 
-#: Elements whose content never shows as text.
-SKIP_TAGS: frozenset[str] = frozenset(
-    {
-        "script", "style", "template", "noscript", "iframe", "video", "audio",
-        "object", "embed", "canvas", "head", "title", "meta", "link", "base", "source",
-        "track", "param", "map", "area",
-    }
-)  # fmt: skip
-#: HTML elements a browser takes out of an ``<svg>`` (HTML's "breakout" tags);
-#: lxml leaves them inside, so an unclosed ``<svg>`` would swallow the body.
-BREAKOUT_TAGS: frozenset[str] = frozenset(
-    {
-        "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div", "dl", "dt",
-        "em", "embed", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "listing",
-        "menu", "nobr", "ol", "p", "pre", "ruby", "s", "small", "span", "strong", "strike",
-        "sub", "sup", "table", "tt", "u", "ul", "var", "font", "a",
-    }
-)  # fmt: skip
-_NO_TEXT = SKIP_TAGS | {"svg"}
-#: Elements that start and end a paragraph and otherwise vanish.
-CONTAINER_TAGS: frozenset[str] = frozenset(
-    {
-        "div", "p", "section", "article", "main", "header", "footer", "aside", "nav",
-        "figure", "figcaption", "center", "address", "details", "summary", "form",
-        "fieldset", "legend", "body", "html", "dl", "dt", "dd", "caption", "hgroup",
-        "tbody", "thead", "tfoot", "tr", "td", "th", "colgroup", "col",
-    }
-)  # fmt: skip
-#: Block structures that become plain text where only inline content fits
-#: (headings, table cells, link text).
-STRUCTURE_TAGS: frozenset[str] = frozenset(
-    {"h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dir", "menu", "li", "table", "pre",
-     "blockquote", "hr"}
-)  # fmt: skip
+__all__ = ["SKIP_TAGS", "MarkdownConverter", "MarkdownOptions", "convert", "safe_url"]
+
 #: A ``]:`` inside a link's text (from a code span) would make a paragraph
 #: that starts with the link read as a link reference definition.
 _REFERENCE_LIKE = re.compile(r"(?<!\\)\]:")
@@ -200,7 +173,7 @@ class MarkdownConverter:
         if tag in SKIP_TAGS:
             return
         if self._depth >= self.options.max_depth:
-            self.text(" ".join(_text_nodes(el)), out)
+            self.text(" ".join(text_nodes(el)), out)
             return
         self._depth += 1
         try:
@@ -267,7 +240,7 @@ class MarkdownConverter:
         out.add(_Block("\n".join("> " + line if line else ">" for line in body.split("\n"))))
 
     def convert_pre(self, el: Element, out: _Builder) -> None:
-        code = "".join(_pre_text(el)).lstrip("\n").rstrip()
+        code = "".join(pre_text(el)).lstrip("\n").rstrip()
         pictures = _Builder()
         for img in el.iter("img"):
             self.convert_img(img, pictures)
@@ -277,7 +250,7 @@ class MarkdownConverter:
             return
         longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
         fence = "`" * max(3, longest + 1)
-        found = _LANGUAGE.search(" ".join(_classes(el)))
+        found = _LANGUAGE.search(" ".join(code_classes(el)))
         info = found.group(1) if found else ""
         out.add(_Block(f"{fence}{info}\n{code}\n{fence}", "code"))
         self._images_after(pictures, out)
@@ -357,8 +330,8 @@ class MarkdownConverter:
         return _Block("\n".join(lines), "list:" + marker, interrupts)
 
     def convert_table(self, el: Element, out: _Builder) -> None:
-        rows = list(_rows(el))
-        if not self.options.tables or not rows or not _simple_table(el, rows):
+        rows = list(table_rows(el))
+        if not self.options.tables or not rows or not simple_table(el, rows):
             self.convert_div(el, out)
             return
         for caption in el.iterchildren("caption"):
@@ -412,7 +385,7 @@ class MarkdownConverter:
 
     def convert_code(self, el: Element, out: _Builder) -> None:
         """A code span; images inside (which a span cannot hold) follow it."""
-        content = HTML_SPACE.sub(" ", "".join(_text_nodes(el)))
+        content = HTML_SPACE.sub(" ", "".join(text_nodes(el)))
         if not content.strip(" "):
             out.tokens.append(content)
         else:
@@ -470,102 +443,3 @@ def _join_blocks(blocks: list[_Block], tight: bool = False) -> str:
             parts.append("\n" if close else "\n\n")
         parts.append(block.text)
     return "".join(parts)
-
-
-def _classes(el: Element) -> Iterator[str]:
-    yield el.get("class") or ""
-    for code in el.iterchildren("code"):
-        yield code.get("class") or ""
-
-
-def _text_nodes(el: Element) -> Iterator[str]:
-    """Every text node below ``el`` that would show, in document order."""
-    walk = etree.iterwalk(el, events=("start", "end"))
-    for event, node in walk:
-        skipped = not isinstance(node.tag, str) or node.tag.lower() in _NO_TEXT
-        if event == "start":
-            if skipped:
-                walk.skip_subtree()
-            elif node.text:
-                yield node.text
-        elif node is not el and node.tail:
-            yield node.tail
-
-
-def _pre_text(el: Element) -> Iterator[str]:
-    """A ``<pre>``'s code: text as written, ``<br>`` as a line break.
-
-    Pages such as Dockone's write ``<br>`` *and* a newline after each line;
-    that pair counts as one line break.
-    """
-    walk = etree.iterwalk(el, events=("start", "end"))
-    for event, node in walk:
-        tag = node.tag.lower() if isinstance(node.tag, str) else ""
-        if event == "start":
-            if not tag or tag in _NO_TEXT:
-                walk.skip_subtree()
-            elif tag == "br":
-                yield "\n"
-            elif node.text:
-                yield node.text
-        elif node is not el and node.tail:
-            tail = node.tail
-            yield tail[1:] if tag == "br" and tail.startswith("\n") else tail
-
-
-_TABLE_PARTS = {
-    "table": ("caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr"),
-    "thead": ("tr",),
-    "tbody": ("tr",),
-    "tfoot": ("tr",),
-    "tr": ("td", "th"),
-    "colgroup": ("col",),
-}
-
-
-def _rows(table: Element) -> Iterator[list[Element]]:
-    for child in table:
-        tag = child.tag.lower() if isinstance(child.tag, str) else ""
-        if tag in ("thead", "tbody", "tfoot"):
-            yield from _rows(child)
-        elif tag == "tr":
-            cells = [c for c in child if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
-            if cells:
-                yield cells
-
-
-_COMPLEX_IN_CELL = ("table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "hr")
-
-
-def _well_formed(el: Element) -> bool:
-    """Table parts hold only the parts they may (``td`` straight in ``table``
-    or text between rows would be lost to the pipe table)."""
-    allowed = _TABLE_PARTS[str(el.tag).lower()]
-    if el.text and el.text.strip():
-        return False
-    for child in el:
-        tag = child.tag.lower() if isinstance(child.tag, str) else ""
-        if child.tail and child.tail.strip():
-            return False
-        if not tag:
-            continue
-        if tag not in allowed:
-            return False
-        if tag in _TABLE_PARTS and not _well_formed(child):
-            return False
-    return True
-
-
-def _simple_table(table: Element, rows: list[list[Element]]) -> bool:
-    """A table GFM can hold: well formed, no spans, no block structures in cells."""
-    if not _well_formed(table):
-        return False
-    for cells in rows:
-        for cell in cells:
-            if (cell.get("rowspan") or "1").strip() != "1":
-                return False
-            if (cell.get("colspan") or "1").strip() != "1":
-                return False
-            if next(cell.iter(*_COMPLEX_IN_CELL), None) is not None:
-                return False
-    return True
