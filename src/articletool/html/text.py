@@ -104,6 +104,8 @@ def collapse(text: str) -> str:
                 return ""
         return " "
 
+    if "\n" not in text and "\r" not in text:
+        return _COLLAPSIBLE.sub(" ", text)  # no line break to judge: the quick way
     return _COLLAPSIBLE.sub(replace, text)
 
 
@@ -113,8 +115,8 @@ class _Builder:
         self.pieces: list[str] = []
 
     def add(self, text: str | None) -> None:
-        if text:
-            self.pieces.append(text.replace(_BREAK, ""))
+        if text:  # never holds _BREAK: lxml text cannot hold NUL
+            self.pieces.append(text)
 
     def hard_break(self) -> None:
         self.pieces.append(_BREAK)
@@ -157,7 +159,7 @@ def _pre_text(el: HtmlElement) -> str:
 
 
 def _walk(el: HtmlElement, out: _Builder) -> None:
-    name = tag(el)
+    name = el.tag  # the parser gives lower-case names
     if name == "br":
         out.hard_break()
         return
@@ -174,9 +176,7 @@ def _walk(el: HtmlElement, out: _Builder) -> None:
     out.add(el.text)
     for child in el:
         if isinstance(child.tag, str):
-            _walk(child, out)
-            if tag(child) in _BLOCKS or tag(child) == "pre":
-                out.flush()
+            _walk(child, out)  # a block child flushes its own paragraph
         out.add(child.tail)
     if block:
         out.flush()
