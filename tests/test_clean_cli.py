@@ -246,3 +246,21 @@ def test_real_process_cleans_a_copy_in_place(tmp_path: Path) -> None:
         check=False,
     )
     assert (second.returncode, second.stdout) == (0, "")
+
+
+def test_output_dir_that_is_the_input_is_refused(tmp_path: Path) -> None:
+    root = tree(tmp_path)
+    status, _, err = invoke("clean", "-o", str(root), str(root))
+    assert status == 2 and "use --in-place" in err
+    assert (root / "dirty.md").read_text() == DIRTY
+
+
+def test_in_place_writes_through_a_symlink(tmp_path: Path) -> None:
+    target = tmp_path / "real.md"
+    target.write_text(DIRTY)
+    link = tmp_path / "link.md"
+    link.symlink_to(target)
+    status, _, _ = invoke("clean", "--in-place", str(link))
+    assert status == 0
+    assert link.is_symlink()
+    assert target.read_text() == CLEAN

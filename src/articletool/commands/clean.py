@@ -103,7 +103,7 @@ def clean_input(job: Job, item: Input) -> Outcome:
         if job.mode is Mode.OUTPUT_DIR and job.out_dir is not None:
             write_atomic(output_path(item, job.out_dir), new)
         elif result.changed and item.path is not None:
-            write_atomic(item.path, new)
+            write_atomic(item.path.resolve(), new)  # through a symlink, not over it
         else:
             return Outcome(item.display, result.changes)
     except OSError as exc:
@@ -188,6 +188,10 @@ def _mode(in_place: bool, out_dir: Path | None, check: bool, diff: bool) -> Mode
 def run(paths: list[str], job: Job, jobs: int, explain: bool, check: bool) -> ExitCode:
     """Clean ``paths`` as ``job`` says; report; return the exit code."""
     status = Status()
+    if job.out_dir is not None and any(
+        Path(p).resolve() == job.out_dir.resolve() for p in paths if p != "-"
+    ):
+        raise UsageError("-o names an input folder: use --in-place to rewrite the inputs")
     skip = [job.out_dir] if job.out_dir is not None else []
     items = (
         list(discover(paths, skip=skip)) if job.mode is Mode.STDOUT else discover(paths, skip=skip)
