@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from articletool import runner
+from articletool import forkpool, runner
 from articletool.errors import InputError
 from articletool.files import Input, discover, read_bytes
 from articletool.html.parse import parse_body
@@ -52,6 +52,29 @@ def digest(item: Input) -> tuple[str, str, int, str]:
     tree = parse_body(post.body)
     html = etree.tostring(tree, encoding="unicode")
     return (item.display, str(post.meta.get("title", "")), len(post.body), html)
+
+
+def boom(item: Input) -> str:
+    if item.display == "post-00150.md":
+        raise ZeroDivisionError("a bug in the work")
+    return item.display
+
+
+PARENT = os.getpid()
+
+
+def die_in_worker(item: Input) -> str:
+    if item.display == "post-00150.md" and os.getpid() != PARENT:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return item.display
+
+
+def children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return False
+    return True
 
 
 def fake_inputs(count: int) -> list[Input]:
@@ -98,20 +121,22 @@ def test_partial_workers_run_in_the_pool() -> None:
     assert os.getpid() not in {pid for _, _, pid in out}
 
 
-def test_one_job_runs_in_process_without_a_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+def forbid_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_pool(*args: object) -> None:
-        raise AssertionError("a pool was started")
+        raise AssertionError("a worker process was started")
 
     monkeypatch.setattr(multiprocessing, "get_context", no_pool)
+    monkeypatch.setattr(os, "fork", no_pool)
+
+
+def test_one_job_runs_in_process_without_a_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    forbid_workers(monkeypatch)
     out = list(runner.map_inputs(functools.partial(tagged, "x"), fake_inputs(100), 1))
     assert {pid for _, _, pid in out} == {os.getpid()}
 
 
 def test_few_inputs_run_in_process_whatever_the_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_pool(*args: object) -> None:
-        raise AssertionError("a pool was started")
-
-    monkeypatch.setattr(multiprocessing, "get_context", no_pool)
+    forbid_workers(monkeypatch)
     items: list[Input | InputError] = [InputError("gone", "a"), Input("only.md")]
     out = list(runner.map_inputs(functools.partial(tagged, "x"), items, 8))
     assert out[0] is items[0]
@@ -131,15 +156,36 @@ def test_inputs_are_read_lazily() -> None:
     first = [next(results) for _ in range(10)]
     results.close()
     assert first == [f"post-{n}.md" for n in range(1, 11)]
-    in_flight = 2 * runner.CHUNKS_PER_WORKER * runner.CHUNK_SIZE
-    assert pulled <= runner.MIN_INPUTS_FOR_POOL + in_flight + runner.CHUNK_SIZE
+    window = 2 * (runner.CHUNKS_PER_WORKER + 1)
+    assert pulled <= runner.MIN_INPUTS_FOR_POOL + (window + 1) * runner.CHUNK_SIZE
+    assert not children_left()
 
 
 def test_stopping_early_shuts_the_pool_down() -> None:
     results = runner.map_inputs(name_of, fake_inputs(1000), 2)
     assert next(results) == "post-00000.md"
     results.close()
-    assert multiprocessing.active_children() == []
+    assert not children_left()
+
+
+def test_a_bug_in_the_work_is_raised_in_the_parent() -> None:
+    with pytest.raises(ZeroDivisionError, match="a bug in the work"):
+        list(runner.map_inputs(boom, fake_inputs(300), 2))
+    assert not children_left()
+
+
+def test_a_worker_that_dies_ends_the_run_with_an_error() -> None:
+    results = runner.map_inputs(die_in_worker, fake_inputs(300), 2)
+    with pytest.raises(forkpool.WorkerError, match="died"):
+        list(results)
+    assert not children_left()
+
+
+def test_without_fork_a_spawned_pool_keeps_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "start_method", lambda: "spawn")
+    monkeypatch.setattr(os, "fork", None)
+    items = fake_inputs(100)
+    assert list(runner.map_inputs(name_of, items, 2)) == [item.display for item in items]
 
 
 class Recorder:

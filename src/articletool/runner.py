@@ -6,21 +6,25 @@
 input: it returns its error inside the result. Errors found while discovering
 inputs pass through unchanged, in their place.
 
-With ``jobs > 1`` and enough inputs to pay for it, the work runs in a pool of
-worker processes (``fork`` where the platform has it, ``spawn`` elsewhere).
+With ``jobs > 1`` and enough inputs to pay for it, the work runs in forked
+worker processes (:mod:`articletool.forkpool`; where there is no ``fork``, in
+a :mod:`multiprocessing` pool started with ``spawn``).
 Inputs are read lazily from the iterator and sent in chunks; at most a few
 chunks per worker are in flight, so memory stays flat however many files
 there are. Results come back in input order as soon as they are ready.
 
 On SIGINT (and SIGTERM, which the command line turns into the same thing) the
-workers are stopped, each finishing nothing and leaving no temporary file, and
-:class:`KeyboardInterrupt` reaches the caller.
+workers are stopped, each leaving through its ``finally`` blocks (so no
+temporary file is left behind), and :class:`KeyboardInterrupt` reaches the
+caller. A worker that dies on its own ends the run with
+:class:`~articletool.forkpool.WorkerError` (exit code 2) instead of a hang.
 """
 
 from __future__ import annotations
 
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
@@ -48,6 +52,11 @@ CHUNKS_PER_WORKER = 2
 MIN_INPUTS_FOR_POOL = 24
 #: With a progress display, discovery runs this far ahead to size the bar.
 PROGRESS_LOOKAHEAD = 100_000
+
+#: Seconds the parent waits for a result before it looks for dead workers
+#: (and lets a pending Ctrl-C or SIGTERM through: a signal may be delivered to
+#: one of the pool's threads, and the main thread only sees it once it wakes).
+POLL = 0.1
 
 #: Set by the command line's entry point: show progress when stderr is a terminal.
 progress_on_terminal = False
@@ -146,22 +155,46 @@ def _sequential(
 
 # -- the pool -------------------------------------------------------------------------
 
+
+def _chunks(items: Iterator[Item], jobs: int) -> Iterator[tuple[list[Item], list[Input]]]:
+    """Cut ``items`` into chunks that grow from FIRST_CHUNK_SIZE to CHUNK_SIZE."""
+    sent = 0
+    while True:
+        chunk = list(islice(items, min(CHUNK_SIZE, FIRST_CHUNK_SIZE << (sent // jobs))))
+        if not chunk:
+            return
+        sent += 1
+        yield chunk, [item for item in chunk if isinstance(item, Input)]
+
+
+def _parallel(
+    work: Callable[[Input], T], items: Iterator[Item], jobs: int, progress: Progress | None
+) -> Iterator[T | InputError]:
+    chunks = _chunks(items, jobs)
+    window = jobs * (CHUNKS_PER_WORKER + 1)
+    if start_method() == "fork":
+        from . import forkpool
+
+        batches = forkpool.run(work, chunks, jobs, window)
+    else:  # platforms without fork
+        batches = _pooled(work, chunks, jobs, window)
+    for chunk, results in batches:
+        done = iter(results)
+        for item in chunk:
+            yield item if isinstance(item, InputError) else next(done)
+        if progress is not None:
+            progress.advance(len(chunk))
+
+
+# Where there is no fork: multiprocessing's pool with the ``spawn`` start method.
+
 _work: Callable[[Input], Any] | None = None
 
 
 def _init_worker(work: Callable[[Input], Any]) -> None:
-    """Runs once in each worker: remember the work; let the parent handle Ctrl-C."""
     global _work
     _work = work
-    # Ctrl-C reaches every process in the terminal's group; only the parent acts on it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # The parent stops workers with SIGTERM: leave quietly, through ``finally``
-    # blocks, so a file being written atomically leaves no temporary behind.
-    signal.signal(signal.SIGTERM, _leave)
-
-
-def _leave(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
 
 def _run_chunk(chunk: list[Input]) -> list[Any]:
@@ -169,39 +202,44 @@ def _run_chunk(chunk: list[Input]) -> list[Any]:
     return [_work(item) for item in chunk]
 
 
-def _parallel(
-    work: Callable[[Input], T], items: Iterator[Item], jobs: int, progress: Progress | None
-) -> Iterator[T | InputError]:
+def _pooled(
+    work: Callable[[Input], Any],
+    chunks: Iterator[tuple[list[Item], list[Input]]],
+    jobs: int,
+    window: int,
+) -> Iterator[tuple[list[Item], list[Any]]]:
     import multiprocessing
 
-    context = multiprocessing.get_context(start_method())
+    from .forkpool import WorkerError
+
+    context = multiprocessing.get_context("spawn")
+    others = set(multiprocessing.active_children())
     pool: Pool = context.Pool(jobs, initializer=_init_worker, initargs=(work,))
+    # A pool replaces a worker that dies, and the chunk it held never completes:
+    # watch the first workers so such a run fails instead of hanging.
+    workers = [p for p in multiprocessing.active_children() if p not in others]
     pending: deque[tuple[list[Item], AsyncResult[list[Any]]]] = deque()
-    limit = jobs * CHUNKS_PER_WORKER
-    sent = 0
     finished = False
     try:
         while True:
-            while len(pending) < limit:
-                size = min(CHUNK_SIZE, FIRST_CHUNK_SIZE << (sent // jobs))
-                chunk = list(islice(items, size))
-                sent += 1
-                if not chunk:
+            while len(pending) < window:
+                pair = next(chunks, None)
+                if pair is None:
                     break
-                inputs = [item for item in chunk if isinstance(item, Input)]
-                pending.append((chunk, pool.apply_async(_run_chunk, (inputs,))))
+                pending.append((pair[0], pool.apply_async(_run_chunk, (pair[1],))))
             if not pending:
                 break
             chunk, result = pending.popleft()
-            done = iter(result.get())
-            for item in chunk:
-                yield item if isinstance(item, InputError) else next(done)
-            if progress is not None:
-                progress.advance(len(chunk))
+            while not result.ready():
+                result.wait(POLL)  # wakes up for Ctrl-C, which may land on another thread
+                if any(p.exitcode is not None for p in workers):
+                    time.sleep(POLL)  # let our own KeyboardInterrupt come first
+                    raise WorkerError("a worker process died; the run is incomplete")
+            yield chunk, result.get()
         finished = True
     finally:
         if finished:
             pool.close()
-        else:  # interrupted, the consumer stopped early, or a worker raised
+        else:
             pool.terminate()
         pool.join()
