@@ -7,7 +7,6 @@ stay readable and users can extend them without a CSS engine.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -223,7 +222,10 @@ class Selectors:
 
     def __init__(self, items: Iterable[Selector]) -> None:
         self.items: tuple[Selector, ...] = tuple(items)
-        self._xpath = etree.XPath(" | ".join(xpath_of(s) for s in self.items) or "/..")
+        # One location path with the selectors or-ed in its predicate (not a
+        # union of paths: libxml2 merges unions in quadratic time).
+        tests = " or ".join(f"({xpath_of(s)})" for s in self.items) or "false()"
+        self._xpath = etree.XPath(f"descendant::*[{tests}]")
 
     def __iter__(self) -> Iterator[Selector]:
         return iter(self.items)
@@ -257,16 +259,17 @@ def _literal(value: str) -> str:
 
 
 def xpath_of(selector: Selector) -> str:
-    """An XPath step (below the context node) finding at least what ``selector``
-    matches: classes are tested loosely (``contains``), then exactly in Python."""
-    tests = []
+    """An XPath test on the context element that holds for at least what
+    ``selector`` matches: classes are tested loosely (``contains``), then
+    exactly in Python."""
+    tests = [f"self::{selector.tag}"] if selector.tag else []
     if selector.id is not None:
         tests.append(f"@id={_literal(selector.id)}")
     for klass in sorted(selector.classes):
         tests.append(f"contains(@class, {_literal(klass)})")
     for name, value in selector.attrs:
         tests.append(f"@{name}" if value is None else f"@{name}={_literal(value)}")
-    return f"descendant::{selector.tag or '*'}" + "".join(f"[{test}]" for test in tests)
+    return " and ".join(tests) or "true()"
 
 
 def matching(root: HtmlElement, table: Iterable[Selector]) -> list[HtmlElement]:
@@ -326,9 +329,7 @@ def text_content(el: HtmlElement) -> Iterator[str]:
             yield child.tail
 
 
-_HAS_HIDDEN = etree.XPath(
-    "boolean(" + " | ".join(f"descendant::{name}" for name in sorted(HIDDEN_TAGS)) + ")"
-)
+_HIDDEN_NAMES = tuple(sorted(HIDDEN_TAGS))
 
 
 def has_text(el: HtmlElement) -> bool:
@@ -339,21 +340,15 @@ def has_text(el: HtmlElement) -> bool:
         return True  # text of its own: no need to look deeper
     if is_blank(el.text_content()):
         return False
-    if not _HAS_HIDDEN(el):
+    if next(el.iter(*_HIDDEN_NAMES), None) is None:
         return True  # the fast answer: no hidden element can hold the text
     return any(not is_blank(part) for part in text_content(el))
 
 
-@functools.cache
-def _media_finder(names: frozenset[str]) -> etree.XPath:
-    return etree.XPath(
-        "boolean(" + " | ".join(f"descendant-or-self::{n}" for n in sorted(names)) + ")"
-    )
-
-
 def has_media(el: HtmlElement, also: frozenset[str] = frozenset()) -> bool:
     """Whether ``el`` is or holds an image, a player, a form control, a table..."""
-    return bool(_media_finder(MEDIA_TAGS | also)(el))
+    names = MEDIA_TAGS | also if also else MEDIA_TAGS
+    return next(el.iter(*names), None) is not None
 
 
 def remove(el: HtmlElement) -> None:
