@@ -264,3 +264,26 @@ def test_in_place_writes_through_a_symlink(tmp_path: Path) -> None:
     assert status == 0
     assert link.is_symlink()
     assert target.read_text() == CLEAN
+
+
+def test_workers_and_results_pickle(tmp_path: Path) -> None:
+    """The workers run in other processes: job, work and outcome must pickle."""
+    import pickle
+    from functools import partial
+
+    from articletool.commands.clean import Job, Mode, Outcome, clean_input
+    from articletool.commands.extract import Job as ExtractJob
+    from articletool.commands.extract import extract_input
+    from articletool.files import Input
+    from articletool.html.clean import CleanSettings
+
+    post = tmp_path / "p.md"
+    post.write_text("---\ntitle: [x\n---\n<p></p>")
+    settings = CleanSettings(ignore=("styles",), extra_proxy_prefixes=("https://p.example/?",))
+    work = pickle.loads(pickle.dumps(partial(clean_input, Job(settings, Mode.CHECK))))
+    outcome = pickle.loads(pickle.dumps(work(Input(str(post), post, None))))
+    assert isinstance(outcome, Outcome)
+    assert outcome.error is not None and str(outcome.error).startswith(f"{post}:3:")
+    extract = pickle.loads(pickle.dumps(partial(extract_input, ExtractJob(settings))))
+    result = pickle.loads(pickle.dumps(extract(Input(str(post), post, None))))
+    assert result.record is not None and result.record["front_matter"] is None
