@@ -248,3 +248,51 @@ def test_selectors(selector: str, html: str, matches: bool) -> None:
 def test_bad_selector_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported selector"):
         Selector.parse("div > p")
+
+
+EVASIONS = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//x.example/x.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)><script>alert(1)</script></svg>",
+    '<a href="jav&#x09;ascript:alert(1)">t</a>',
+    '<a href="&#106;avascript:alert(1)">t</a>',
+    '<a href="java\nscript:alert(1)">t</a>',
+    '<a href=" JaVaScRiPt:alert(1)">t</a>',
+    '<a href="\x01javascript:alert(1)">t</a>',
+    '<a href="javascript&colon;alert(1)">t</a>',
+    '<a href="&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)">t</a>',
+    '<a href="vbscript:msgbox(1)">t</a>',
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">t</a>',
+    '<iframe src="data:text/html,<script>alert(1)</script>"></iframe>',
+    '<iframe srcdoc="<script>alert(1)</script>"></iframe>',
+    '<form action="javascript:alert(1)"><button formaction="javascript:alert(1)">b</button></form>',
+    '<object data="javascript:alert(1)">fallback</object>',
+    '<embed src="javascript:alert(1)">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<base href="javascript:alert(1)//">',
+    f'<img src="{PROXY}javascript:alert(1)">',
+    f'<a href="{PROXY}JavaScript:alert(1)">t</a>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    '<div style="width: expression(alert(1))">x</div>',
+    '<math><mi xlink:href="javascript:alert(1)">m</mi></math>',
+    '<img data-original="javascript:alert(1)" src="data:image/gif;base64,R0">',
+    '<img srcset="javascript:alert(1) 1x">',
+    '<video poster="javascript:alert(1)"><source src="javascript:alert(1)"></video>',
+    '<p ONCLICK="x" OnMouseOver="y">t</p>',
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>">t</p></noscript>',
+    '<p title="<script>alert(1)</script>">t</p>',
+]
+EXECUTABLE = re.compile(
+    r"<script|<(?:embed|object|base|meta)\b|javascript:|vbscript:|data:text/html|srcdoc",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("vector", EVASIONS)
+def test_nothing_executable_comes_out(vector: str) -> None:
+    out, _ = clean(f"<div><p>keep</p>{vector}</div>")
+    assert not EXECUTABLE.search(out), out
+    for el in parse_body(out).iter():
+        assert not [name for name in el.attrib if name.lower().startswith("on")], out
+    assert "keep" in out
