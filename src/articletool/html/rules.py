@@ -322,7 +322,7 @@ RULES: Mapping[str, Rule] = {
             "event-handlers",
             event_handlers,
             "remove on* attributes",
-            needs=lambda census: any(name.startswith("on") for name in census.attrs),
+            needs=lambda census: any(name.lower().startswith("on") for name in census.attrs),
         ),
         Rule(
             "dangerous-urls",

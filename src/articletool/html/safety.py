@@ -81,7 +81,9 @@ def active_content(root: HtmlElement, settings: CleanSettings) -> list[str]:
     return _strip_tags(root, ACTIVE_TAGS)
 
 
-_HANDLERS = etree.XPath("descendant-or-self::*[@*[starts-with(name(), 'on')]]")
+_HANDLERS = etree.XPath(
+    "descendant-or-self::*[@*[starts-with(translate(name(), 'ON', 'on'), 'on')]]"
+)
 _WITH_ATTRIBUTES = etree.XPath("descendant-or-self::*[@*]")
 _STYLE_THREATS = ("expression(", "javascript:", "vbscript:", "-moz-binding", "behavior:")
 
