@@ -98,6 +98,8 @@ TRACKING_ATTRS: frozenset[str] = frozenset(
         "data-vmark",
         "data-wapurl",
         "data-wxmpurl",
+        "h",  # IT之家's copy of an image's size, beside width/height
+        "w",
     }
 )
 _TRACKED = selectors(f"[{name}]" for name in sorted(TRACKING_ATTRS))
