@@ -427,6 +427,7 @@ def render(report: Report) -> str:
         if (
             md is not None
             and md.rate
+            and md.posts == run.posts
             and "validate" not in run.name
             and not run.name.endswith("YAML")
         ):
