@@ -333,6 +333,14 @@ def run_all(args: argparse.Namespace) -> Report:
         f" (medians of {args.startup_runs})"
     )
     report.targets = judge(runs, small_runs, tool_start, typer_start, jobs)
+    one, many = (
+        runs.get("articletool convert --to md -j 1"),
+        runs.get(f"articletool convert --to md (-j {jobs})"),
+    )
+    if one is not None and many is not None and one.cpu and many.cpu and jobs > 1:
+        report.machine["parallel overhead"] = (
+            f"convert -j {jobs} used {many.cpu:.2f} CPU s against {one.cpu:.2f} at -j 1"
+        )
     return report
 
 
