@@ -6,7 +6,9 @@ as a fragment inside a ``<div>`` wrapper that is not part of the document.
 A body nested deeper than :data:`MAX_DEPTH` elements is refused with a
 :class:`~articletool.errors.LimitError`: libxml2 silently drops everything
 past about 2,000 levels, and code that walks the tree recursively would run
-out of stack long before that. No real post comes near the limit.
+out of stack long before that. So is an element with more than
+:data:`MAX_ATTRIBUTES` attributes, which libxml2 parses in quadratic time. No
+real post comes near either limit.
 
 Document-level tags (``<html>``, ``<head>``, ``<body>`` and their end tags)
 mean nothing inside a post body and are dropped before parsing (attributes
@@ -42,6 +44,24 @@ def _document_tag(match: re.Match[str]) -> str:
 
 #: Deepest element nesting accepted below the wrapper ``<div>``.
 MAX_DEPTH = 512
+#: Most attributes accepted on one element (libxml2 compares each new
+#: attribute with all earlier ones: 100,000 on one tag take minutes).
+MAX_ATTRIBUTES = 256
+
+# A whole start tag, quoted values included; possessive, so it stays linear.
+_START_TAG = re.compile(r"<[A-Za-z][^\s/<>]*+(?:[^<>\"']++|\"[^\"]*+\"|'[^']*+')*+>")
+_ATTRIBUTE = re.compile(r"[^\s\"'=<>/]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
+
+
+def _too_many_attributes(markup: str, limit: int = MAX_ATTRIBUTES) -> bool:
+    """Whether a start tag in ``markup`` has more than ``limit`` attributes.
+
+    Only tags long enough to hold that many are counted."""
+    for match in _START_TAG.finditer(markup):
+        tag = match.group()
+        if len(tag) > 2 * limit and len(_ATTRIBUTE.findall(tag)) - 1 > limit:
+            return True
+    return False
 
 
 def _deeper_than(depth: int) -> etree.XPath:
@@ -69,6 +89,10 @@ def parse_body(body: str, max_depth: int = MAX_DEPTH) -> lxml.html.HtmlElement:
     # libxml2 drops these characters inside elements anyway; before the first
     # tag lxml would refuse the whole body for them.
     markup = _NOT_XML.sub("", _DOCUMENT_TAGS.sub(_document_tag, body))
+    if _too_many_attributes(markup):
+        raise LimitError(
+            f"an HTML element with more than {MAX_ATTRIBUTES} attributes; not processed"
+        )
     try:
         root = lxml.html.fragment_fromstring(markup, create_parent="div", parser=_PARSER)
     except etree.ParserError:  # "Document is empty": only a doctype, comments and the like
