@@ -10,7 +10,7 @@ import pytest
 from articletool.cleaning import CleanResult, clean_front_matter_text, clean_post, verify
 from articletool.errors import FrontMatterError, SafetyError
 from articletool.html import rules
-from articletool.html.clean import CleanSettings
+from articletool.html.clean import CleanSettings, splice
 from articletool.post import parse_post
 
 PROXY = "https://cors.zfour.workers.dev/?"
@@ -144,3 +144,20 @@ def test_verify_refuses_an_unstable_result() -> None:
     fake = CleanResult("<p></p><p>a</p><p></p>", clean_post(post).changes, clean_post(post).tree)
     with pytest.raises(SafetyError, match="not stable"):
         verify(post, fake)
+
+
+def test_untouched_markup_keeps_its_bytes() -> None:
+    body = (
+        "\n<div>   \n<p>a&b <a href='x?a=1&b=2'>l</a> -> </p><p></p>"
+        '<p onclick="x()">t</p><br/>\n</div>\n  '
+    )
+    result = clean_post(post_of(body))
+    assert (
+        result.text
+        == "\n<div>   \n<p>a&b <a href='x?a=1&b=2'>l</a> -> </p><p>t</p><br/>\n</div>\n  "
+    )
+
+
+def test_splice_falls_back_to_the_serialisation() -> None:
+    assert splice("<p>x", "<p>x</p>", "<p>y</p>") == "<p>y</p>"
+    assert splice("<p>a&b</p><p></p>", "<p>a&amp;b</p><p></p>", "<p>a&amp;b</p>") == "<p>a&b</p>"

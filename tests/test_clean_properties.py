@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from articletool.cleaning import clean_post, verify
 from articletool.errors import ArticleToolError
 from articletool.extract import extract_record
-from articletool.html.clean import visible_text
+from articletool.html.clean import clean_tree, serialize_body, splice, visible_text
 from articletool.html.parse import parse_body
 from articletool.post import parse_post
 
@@ -168,3 +168,15 @@ def test_any_text_cleans_without_error(text: str) -> None:
         return
     verify(post, result)
     extract_record(post)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(bodies)
+def test_splice_gives_the_cleaned_tree(body: str) -> None:
+    """Keeping the original's bytes where no rule acted never changes the result's tree."""
+    root = parse_body(body)
+    before = serialize_body(root, body)
+    clean_tree(root)
+    after = serialize_body(root, body)
+    out = splice(body, before, after)
+    assert serialize_body(parse_body(out), out) == serialize_body(parse_body(after), after)

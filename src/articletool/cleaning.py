@@ -30,7 +30,14 @@ from lxml.html import HtmlElement
 from . import frontmatter, urls
 from .errors import ArticleToolError, SafetyError
 from .frontmatter import FrontMatter, KeyInfo
-from .html.clean import Change, CleanSettings, clean_tree, serialize_body, visible_text
+from .html.clean import (
+    Change,
+    CleanSettings,
+    clean_tree,
+    serialize_body,
+    splice,
+    visible_text,
+)
 from .html.parse import parse_body
 from .post import Post, parse_text
 from .source import Decoded
@@ -181,6 +188,13 @@ def clean_front_matter_text(post: Post, settings: CleanSettings | None = None) -
 # --- the whole post ---------------------------------------------------------
 
 
+def _rewrite(body: str, cleaned: HtmlElement) -> str:
+    """The cleaned tree as body text, keeping ``body``'s own bytes wherever
+    no rule changed anything (see :func:`~articletool.html.clean.splice`)."""
+    before = serialize_body(parse_body(body), body)
+    return splice(body, before, serialize_body(cleaned, body))
+
+
 def clean_post(post: Post, settings: CleanSettings | None = None) -> CleanResult:
     """Clean ``post``: front matter image fields and body. Pure: no I/O.
 
@@ -194,7 +208,7 @@ def clean_post(post: Post, settings: CleanSettings | None = None) -> CleanResult
     root = parse_body(post.body)
     body_changes = clean_tree(root, settings)
     if body_changes:
-        body = serialize_body(root, post.body)
+        body = _rewrite(post.body, root)
         for _ in range(SETTLE_ROUNDS):
             # The parser may read the written body a little differently (odd
             # nesting): clean that reading too, until nothing changes.
@@ -203,7 +217,7 @@ def clean_post(post: Post, settings: CleanSettings | None = None) -> CleanResult
             if not more:
                 break
             body_changes += more
-            root, body = again, serialize_body(again, body)
+            root, body = again, _rewrite(body, again)
         prefix = text[: len(text) - len(post.body)]
         text = prefix + body
     return CleanResult(text, tuple(changes + body_changes), root)

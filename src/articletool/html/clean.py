@@ -18,8 +18,9 @@ each rule did.
 
 from __future__ import annotations
 
+import html
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from lxml import etree
@@ -123,6 +124,91 @@ def serialize_body(root: HtmlElement, original: str) -> str:
     if "{" not in original and "}" not in original:
         out = out.replace("{", "&#123;").replace("}", "&#125;")
     return out
+
+
+# Markup tokens: comments, tags, text runs (and a stray "<").
+_TOKEN = re.compile(r"<!--.*?(?:-->|$)|<[^<>]*>|[^<]+|<", re.DOTALL)
+#: How far ahead the alignment of two token streams looks to get back in step.
+SPLICE_WINDOW = 24
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)(.*?)/?>\Z", re.DOTALL)
+_ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+
+
+def _tag_meaning(token: str) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
+    """A tag token as (end slash, name, attributes): quoting, case, order and
+    escapes of its attributes aside."""
+    match = _TAG.match(token)
+    if match is None:
+        return None
+    attributes: dict[str, str] = {}
+    for name, double, single, bare in _ATTRIBUTE.findall(match[3]):
+        attributes.setdefault(name.lower(), html.unescape(double or single or bare))
+    return match[1], match[2].lower(), tuple(sorted(attributes.items()))
+
+
+def _same_meaning(original: str, written: str) -> bool:
+    """Whether two tokens mean the same markup: equal, or a text run or tag
+    written with other escapes, quotes, case or attribute order."""
+    if original == written:
+        return True
+    if original[:1] == "<" and written[:1] == "<":
+        meaning = _tag_meaning(written)
+        return meaning is not None and _tag_meaning(original) == meaning
+    return html.unescape(original) == html.unescape(written)
+
+
+def _align(
+    a: list[str], b: list[str], same: Callable[[str, str], bool]
+) -> Iterator[tuple[int, int]]:
+    """Pairs ``(i, j)`` with ``same(a[i], b[j])``, in order, found greedily:
+    in step while tokens agree, else the nearest exact match within
+    :data:`SPLICE_WINDOW`. Linear in the length; any alignment is correct,
+    a better one only keeps more of the original bytes."""
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if same(a[i], b[j]):
+            yield i, j
+            i, j = i + 1, j + 1
+            continue
+        step = next(
+            (
+                (da, distance - da)
+                for distance in range(1, SPLICE_WINDOW)
+                for da in range(distance + 1)
+                if i + da < len(a)
+                and j + distance - da < len(b)
+                and a[i + da] == b[j + distance - da]
+            ),
+            (1, 1),
+        )
+        i, j = i + step[0], j + step[1]
+
+
+def splice(original: str, before: str, after: str) -> str:
+    """``after`` with what no rule touched written as in ``original``.
+
+    ``before`` is the serialisation of ``original``'s tree before cleaning,
+    ``after`` that of the cleaned tree. Tokens that cleaning left alone
+    (paired between ``before`` and ``after``) are taken from ``original``
+    wherever its token means the same (differing only in how characters are
+    escaped: ``&`` against ``&amp;``); everything else comes from ``after``.
+    Every token written means what the token of ``after`` in its place
+    means, so the result parses to the same tree as ``after``.
+    """
+    source, old, new = (_TOKEN.findall(text) for text in (original, before, after))
+    if "".join(source) != original:
+        return after
+    kept = {j: source[i] for i, j in _align(source, old, _same_meaning)}
+    out: list[str] = []
+    last = 0
+    for i, j in _align(old, new, str.__eq__):
+        out.extend(new[last:j])
+        out.append(kept.get(i, new[j]))
+        last = j + 1
+    out.extend(new[last:])
+    return "".join(out)
 
 
 def _visible(el: HtmlElement, skip: tuple[Selector, ...]) -> Iterator[str]:
