@@ -233,7 +233,10 @@ def run(
                 worker = min(workers, key=lambda w: (w.unread, len(w.busy)))
                 if worker.busy and worker.unread + len(data) > PIPE_BUDGET:
                     break  # every worker is full: wait for results first
-                _write(worker.tasks, data)
+                try:
+                    _write(worker.tasks, data)
+                except BrokenPipeError:  # it died before reading its tasks
+                    raise _died(worker) from None
                 worker.busy.append((seq, len(data)))
                 staged = None
             if next_out in done:
