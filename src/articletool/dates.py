@@ -13,7 +13,7 @@ which the post itself does not say.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 #: How far ahead a naive (local) date may be before it is surely in the
 #: future: the largest offset from UTC any zone uses.
@@ -28,13 +28,57 @@ _ISO = re.compile(
 )
 
 
-def _from_rfc2822(text: str) -> datetime:
-    from email.utils import parsedate_to_datetime  # imported here: it costs ~8 ms
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# The form feeds write: "Thu, 18 Aug 2022 19:08:00 GMT" or with "+0800".
+_RFC2822_COMMON = re.compile(
+    r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2})"
+    r" (?:GMT|UTC?|([+-])(\d{2})(\d{2}))"
+)
 
+
+def _common_rfc2822(text: str) -> datetime | None:
+    """The usual feed date read directly, or ``None`` for the general parser."""
+    match = _RFC2822_COMMON.fullmatch(text)
+    if match is None or match[2] not in _MONTHS:
+        return None
+    if match[7] == "-" and match[8] == match[9] == "00":
+        return None  # "-0000" means "zone unknown": left to the general parser
+    day, month, year = int(match[1]), _MONTHS.index(match[2]) + 1, int(match[3])
     try:
-        result = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError) as exc:
-        raise ValueError(f"not a valid RFC 2822 date: {exc}") from None
+        zone = UTC
+        if match[7]:
+            offset = timedelta(hours=int(match[8]), minutes=int(match[9]))
+            zone = timezone(-offset if match[7] == "-" else offset)
+        return datetime(year, month, day, int(match[4]), int(match[5]), int(match[6]), 0, zone)
+    except ValueError:  # the general parser says what is wrong
+        return None
+
+
+def _parse_rfc2822(text: str) -> datetime:
+    # email._parseaddr is what email.utils uses; email.utils itself would
+    # import socket and random (~6 ms at start-up).
+    try:
+        from email._parseaddr import _parsedate_tz  # type: ignore[import-not-found]
+    except ImportError:  # pragma: no cover - the standard library moved it
+        from email.utils import parsedate_to_datetime
+
+        return parsedate_to_datetime(text)
+    parsed = _parsedate_tz(text)
+    if parsed is None:
+        raise ValueError(f'Invalid date value or format "{text}"')
+    year, month, day, hour, minute, second = parsed[:6]
+    offset = parsed[9]
+    zone = None if offset is None else timezone(timedelta(seconds=offset))
+    return datetime(year, month, day, hour, minute, second, tzinfo=zone)
+
+
+def _from_rfc2822(text: str) -> datetime:
+    result = _common_rfc2822(text)
+    if result is None:
+        try:
+            result = _parse_rfc2822(text)
+        except (TypeError, ValueError, IndexError) as exc:
+            raise ValueError(f"not a valid RFC 2822 date: {exc}") from None
     if result.tzinfo is None:  # "-0000": UTC, by RFC 2822's own reading
         result = result.replace(tzinfo=UTC)
     weekday = text[:3].lower()

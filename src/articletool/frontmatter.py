@@ -130,6 +130,9 @@ class FrontMatter:
     keys: Mapping[str, KeyInfo] = field(default_factory=dict)
     #: ``(key, first, repeated)`` for every key written more than once.
     duplicates: tuple[tuple[str, KeyInfo, KeyInfo], ...] = ()
+    #: The composed YAML node tree (``None`` when not kept), for rules that
+    #: need what was written rather than what YAML made of it.
+    node: yaml.Node | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_mapping(self) -> bool:
@@ -137,6 +140,17 @@ class FrontMatter:
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default) if isinstance(self.data, dict) else default
+
+
+def _may_expand_past(raw: str, limit: int) -> bool:
+    """Whether YAML text ``raw`` can compose to more than ``limit`` nodes.
+
+    Only an alias (``*name``) makes a node count more than once; without one,
+    every node needs at least one character of its own, and a document of a
+    few characters per node cannot reach the limit. The walk that counts the
+    nodes is then skipped.
+    """
+    return "*" in raw or 2 * len(raw) + 2 > limit
 
 
 def _expanded_size(node: yaml.Node, limit: int) -> int:
@@ -191,7 +205,7 @@ def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> Fron
         node = loader.get_single_node()
         if node is None:
             return FrontMatter(raw=raw, data=None, start_line=start_line)
-        if _expanded_size(node, max_nodes) > max_nodes:
+        if _may_expand_past(raw, max_nodes) and _expanded_size(node, max_nodes) > max_nodes:
             raise LimitError(
                 f"front matter expands to more than {max_nodes} YAML nodes "
                 "(alias bomb?); raise the limit with --max-yaml-nodes",
@@ -225,4 +239,4 @@ def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> Fron
             if name in keys:
                 duplicates.append((name, keys[name], info))
             keys[name] = info  # YAML keeps the last value; so do the positions
-    return FrontMatter(raw, data, start_line, keys, tuple(duplicates))
+    return FrontMatter(raw, data, start_line, keys, tuple(duplicates), node)

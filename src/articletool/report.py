@@ -9,7 +9,6 @@ a terminal and never when ``NO_COLOR`` is set.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections import Counter
@@ -64,6 +63,8 @@ class Reporter:
     def findings(self, findings: Sequence[Finding]) -> None:
         for finding in findings:
             if self.format is Format.JSON:
+                import json  # only this format needs it (~1.5 ms at start-up)
+
                 record = json.dumps(finding.as_dict(), ensure_ascii=False)
                 self.out.write(("[\n  " if self._first else ",\n  ") + record)
             elif self.format is Format.GITHUB:

@@ -22,8 +22,6 @@ from ..config import Config, FileSettings, choose, common_parent, config_for
 from ..errors import ArticleToolError, ExitCode, InputError, UsageError
 from ..files import MAX_BYTES, Input
 from ..frontmatter import MAX_YAML_NODES
-from ..ignore import Excluder, git_ignored
-from ..records import read_records, spool
 
 PathsArg = Annotated[
     list[str],
@@ -119,6 +117,8 @@ def discover(
         return
     found: Iterable[Input | InputError] = files.discover(paths, suffixes or settings.suffixes, skip)
     if settings.exclude:
+        from ..ignore import Excluder  # imported on use, like the rest of ignore
+
         excluded = Excluder(settings.exclude, settings.base)
         found = (i for i in found if not (isinstance(i, Input) and i.path and excluded(i.path)))
     if not settings.respect_gitignore or all(p == files.STDIN for p in paths):
@@ -126,11 +126,17 @@ def discover(
         return
     items = list(found)
     walked = [i.path for i in items if isinstance(i, Input) and i.root is not None and i.path]
-    ignored = git_ignored(walked, common_parent(paths)) if walked else frozenset()
+    ignored: frozenset[Path] = frozenset()
+    if walked:
+        from ..ignore import git_ignored  # only folder walks need it
+
+        ignored = git_ignored(walked, common_parent(paths))
     yield from (i for i in items if not (isinstance(i, Input) and i.path in ignored))
 
 
 def _records(paths: Sequence[str]) -> Iterator[Input | InputError]:
+    from ..records import read_records, spool  # only pipelines need it
+
     if _inputs.spool is None:  # pragma: no cover - wire() sets it for --from jsonl
         raise UsageError("--from jsonl: no folder for the records")
     for item in files.discover(paths or [files.STDIN], (".jsonl", ".ndjson")):

@@ -2,8 +2,9 @@
 
 :mod:`articletool.frontmatter` keeps each key's position and scalar style;
 some rules also need the text of a plain scalar (to say "``10:00`` is read as
-600") or the place of each list item. Those are found by composing the raw
-YAML again, which only happens for the few values that look wrong.
+600") or the place of each list item. Those are read from the node tree
+:func:`articletool.frontmatter.load` keeps, or, for front matter built
+without one, by composing the raw YAML again.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _compose(raw: str) -> yaml.Node | None:
 
 
 def _value_node(fm: FrontMatter, key: str) -> yaml.Node | None:
-    root = _compose(fm.raw)
+    root = fm.node if fm.node is not None else _compose(fm.raw)
     if not isinstance(root, yaml.MappingNode):
         return None
     found = None
