@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -185,6 +186,12 @@ CASES: tuple[Case, ...] = (
     ),
     Case("binary", lambda: bytes(range(256)) * 64, "refused", r"binary file"),
     Case(
+        "random-bytes",
+        lambda: bytes(random.Random(3).choices(range(1, 256), k=3000)),
+        "refused",
+        r"not text in UTF-8 or any recognised encoding",
+    ),
+    Case(
         "newline-in-name",
         lambda: b"\x00binary",
         "refused",
@@ -346,6 +353,9 @@ def test_hostile_input(cases_root: Path, tmp_path: Path, case: Case, command: st
         return
     # clean --check exits 1 because the good post would change.
     _assert_run(code, err, shown, case, ok_code=1 if command == "clean-check" else 0)
+    # Nothing else reaches stderr: every line names a file, but for clean's summary.
+    stray = [line for line in err.splitlines() if not line.startswith(str(folder))]
+    assert stray == [] or (command.startswith("clean") and stray == err.splitlines()[-1:]), err
     good = folder / "good.md"
     if command == "clean-check":
         assert f"{good}\n" in stdout
@@ -613,3 +623,17 @@ def test_a_leading_rule_is_not_read_back_as_front_matter(tmp_path: Path) -> None
     assert code == 0, err
     assert not out.startswith("---")
     assert "kept" in out
+
+
+@pytest.mark.parametrize("command", ["validate", "clean", "extract", "convert"])
+def test_undecodable_bytes_are_one_line_in_a_real_process(tmp_path: Path, command: str) -> None:
+    """No library message reaches stderr (pytest captures logging; a process does not)."""
+    path = tmp_path / "noise.md"
+    path.write_bytes(bytes(random.Random(3).choices(range(1, 256), k=3000)))
+    run = subprocess.run(
+        [*ARTICLETOOL, command, str(path)], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert run.returncode == 2
+    lines = run.stderr.splitlines()
+    assert lines[0] == f"{path}: not text in UTF-8 or any recognised encoding"
+    assert len(lines) == 1 or (command == "validate" and len(lines) == 2), run.stderr

@@ -7,7 +7,8 @@ paragraphs, ``br``, ``pre``, tables, lists, CJK text, entities and braces.
 They are encoded as UTF-8 (with or without BOM), GB18030 or UTF-16 with
 CRLF, LF or CR newlines. Then:
 
-* no exception but articletool's own errors escapes clean, extract or convert;
+* no exception but articletool's own errors escapes clean, extract or convert,
+  for these posts and for any bytes at all;
 * cleaning the cleaned bytes changes nothing (idempotence);
 * clean and convert keep every character of visible text (white space
   aside), measured the way ``fidelity.py`` measures it: the text nodes of
@@ -35,6 +36,8 @@ from articletool.commands.clean import Job as CleanJob
 from articletool.commands.clean import Mode, Outcome, clean_input
 from articletool.commands.convert import Job as ConvertJob
 from articletool.commands.convert import Target, convert_input
+from articletool.commands.extract import Job as ExtractJob
+from articletool.commands.extract import extract_input
 from articletool.files import Input
 from articletool.frontmatter import split
 from articletool.html.clean import CleanSettings
@@ -267,3 +270,46 @@ def test_convert_keeps_the_visible_text(post: tuple[bytes, str]) -> None:
     markdown = _body(result.output)
     rendered = RENDERER.render(markdown)
     assert reference_text(rendered) == reference_text(_body(text)), markdown
+
+
+# --- anything at all --------------------------------------------------------------
+
+MARKUP = [
+    *"<>/=\"' -!&#;:[]{}*`\n\r\t\x00\x0c\x1bab中",
+    "<p>",
+    "</p>",
+    "<div ",
+    "<img src=",
+    "<a href=",
+    "<script>",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "</body>",
+    "<html>",
+    "<svg",
+    "<table><tr><td>",
+    "---\n",
+    "title: ",
+    "&a ",
+    "*a",
+    "!!python/",
+    "&#x6A;",
+    "javascript:",
+    PROXY,
+]
+anything = st.one_of(
+    st.binary(max_size=600),
+    st.lists(st.sampled_from(MARKUP), max_size=60).map(lambda parts: "".join(parts).encode()),
+    st.text(max_size=300).map(lambda text: text.encode("utf-8", "surrogatepass")),
+)
+EXTRACT = partial(extract_input, ExtractJob(SETTINGS))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(anything)
+def test_no_input_makes_an_exception_escape(data: bytes) -> None:
+    """Every worker returns a result or articletool's own error, whatever the bytes."""
+    item = _input(data)
+    for work in (CLEAN, TO_MD, TO_JSON, EXTRACT):
+        work(item)

@@ -65,8 +65,13 @@ def _looks_binary(data: bytes) -> bool:
 
 def _dammit(data: bytes) -> tuple[str, str] | None:
     """Ask beautifulsoup4's UnicodeDammit, steered towards East Asian encodings."""
+    import logging
+
     from bs4.dammit import UnicodeDammit  # imported here: costly, rarely needed
 
+    # Its warning about replaced characters would reach stderr through
+    # logging's last-resort handler; we refuse such bytes with our own message.
+    logging.getLogger("bs4.dammit").setLevel(logging.ERROR)
     dammit = UnicodeDammit(
         data,
         known_definite_encodings=["utf-8"],
