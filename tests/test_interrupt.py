@@ -258,3 +258,45 @@ def test_write_atomic_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
     dangling.symlink_to(tmp_path / "nowhere.md")
     files.write_atomic(dangling, b"x")
     assert not dangling.is_symlink() and dangling.read_bytes() == b"x"
+
+
+def _without_file_permissions_override() -> list[str] | None:
+    """A command prefix under which file permissions apply (root ignores them)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    caps = "-dac_override,-dac_read_search"
+    prefix = [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}"]
+    if subprocess.run([*prefix, "true"], capture_output=True, timeout=30).returncode != 0:
+        return None
+    return prefix
+
+
+def test_a_folder_that_cannot_be_written_keeps_its_files(tmp_path: Path) -> None:
+    prefix = _without_file_permissions_override()
+    if prefix is None:
+        pytest.skip("running as root without setpriv: permissions do not stop writes")
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    for name in ("a.md", "b.md"):
+        (folder / name).write_text(GOOD.format(n=name))
+    folder.chmod(0o555)
+    try:
+        run = subprocess.run(
+            [*prefix, *ARTICLETOOL, "clean", "--in-place", "-j", "1", str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+    finally:
+        folder.chmod(0o755)
+    assert run.returncode == 2
+    assert run.stderr.splitlines()[:2] == [
+        f"{folder / 'a.md'}: cannot write: Permission denied",
+        f"{folder / 'b.md'}: cannot write: Permission denied",
+    ]
+    assert sorted(p.name for p in folder.iterdir()) == ["a.md", "b.md"]
+    assert all((folder / n).read_text() == GOOD.format(n=n) for n in ("a.md", "b.md"))
