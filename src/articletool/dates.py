@@ -12,6 +12,7 @@ which the post itself does not say.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -108,7 +109,11 @@ def parse_date(value: object) -> datetime:
         return datetime(value.year, value.month, value.day)
     if not isinstance(value, str):
         raise ValueError(f"expected a date or text, not {type(value).__name__}")
-    text = value.strip()
+    return _parse_text(value.strip())
+
+
+@functools.lru_cache(maxsize=64)  # several rules read the same date
+def _parse_text(text: str) -> datetime:
     if not text:
         raise ValueError("the date is empty")
     if _ISO.match(text):

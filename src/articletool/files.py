@@ -10,6 +10,7 @@ replaces a file), then renamed over it.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import signal
@@ -136,10 +137,14 @@ def read_bytes(item: Input, max_bytes: int = MAX_BYTES) -> bytes:
         try:
             # O_NONBLOCK: opening a named pipe must not wait for a writer.
             fd = os.open(item.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
-            with open(fd, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(fd).st_mode):
+            with open(fd, "rb", buffering=0) as handle:
+                info = os.fstat(fd)
+                if not stat.S_ISREG(info.st_mode):
                     raise InputError("not a regular file", item.display)
-                data = handle.read(max_bytes + 1)
+                # Asking for the size the file has (not the limit) spares a
+                # buffer of max_bytes per read; a file that grew meanwhile
+                # is read on up to the limit.
+                data = _read_up_to(handle, min(info.st_size, max_bytes) + 1, max_bytes + 1)
         except IsADirectoryError:
             raise InputError("is a folder, not a post", item.display) from None
         except OSError as exc:
@@ -148,6 +153,17 @@ def read_bytes(item: Input, max_bytes: int = MAX_BYTES) -> bytes:
         raise LimitError(
             f"larger than the {max_bytes:,}-byte limit; raise it with --max-bytes", item.display
         )
+    return data
+
+
+def _read_up_to(handle: io.RawIOBase, first: int, limit: int) -> bytes:
+    """Read ``first`` bytes, then on while more come, up to ``limit`` bytes."""
+    data = handle.read(first) or b""
+    while len(data) < limit:
+        more = handle.read(limit - len(data))
+        if not more:
+            break
+        data += more
     return data
 
 

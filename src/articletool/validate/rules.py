@@ -20,7 +20,7 @@ from ..dates import is_future, parse_date
 from ..errors import LimitError
 from ..frontmatter import FrontMatter, KeyInfo
 from ..post import Post
-from .yamlnodes import describe, item_nodes, written
+from .yamlnodes import Item, describe, item_nodes, written
 
 #: Fields every post must have unless configured otherwise.
 DEFAULT_REQUIRED: tuple[str, ...] = ("title", "date")
@@ -275,14 +275,16 @@ def _bad_names(
         yield Hit(info.value_line, info.value_column, message)
         return
     fm = ctx.fm
-    items = (item_nodes(fm, name) if fm is not None else None) or []
+    items: list[Item] | None = None  # found only when an item is wrong
     for index, item in enumerate(value, 1):
-        where = items[index - 1] if index <= len(items) else None
-        line, column = (where.line, where.column) if where else (info.value_line, info.value_column)
         if isinstance(item, str) and item.strip():
             continue
         if nested and isinstance(item, list) and all(isinstance(x, str) for x in item):
             continue  # a Hexo category hierarchy
+        if items is None:
+            items = (item_nodes(fm, name) if fm is not None else None) or []
+        where = items[index - 1] if index <= len(items) else None
+        line, column = (where.line, where.column) if where else (info.value_line, info.value_column)
         if where is not None and where.text is not None and is_trap(item, where.text):
             continue  # FM401 explains the conversion
         if item is None or isinstance(item, str):
