@@ -10,6 +10,7 @@ replaces a file), then renamed over it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import re
@@ -179,25 +180,6 @@ def output_path(item: Input, out_dir: Path, suffix: str | None = None) -> Path:
     return target.with_suffix(suffix) if suffix is not None else target
 
 
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back until the block is done (main thread, POSIX).
-
-    A signal that arrives meanwhile is delivered when the block ends, so an
-    interrupted run stops between two files, never halfway through a write.
-    """
-    mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None:  # pragma: no cover - not on POSIX
-        yield
-        return
-    wanted = {signal.SIGINT, signal.SIGTERM}
-    previous = mask(signal.SIG_BLOCK, wanted)
-    try:
-        yield
-    finally:
-        mask(signal.SIG_SETMASK, previous)
-
-
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one.
 
@@ -212,8 +194,21 @@ def write_atomic(path: Path, data: bytes) -> None:
     not flushed: that costs a disk round trip per file and buys nothing for
     the atomicity of the rename.
     """
-    with _signals_deferred():
-        _write_atomic(_through_link(path), data)
+    # SIGINT and SIGTERM are held back until the file is in place: a signal
+    # that arrives meanwhile is delivered after, so an interrupted run stops
+    # between two files, never halfway through a write.
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None:  # pragma: no cover - not on POSIX
+        _write_atomic(path, data)
+        return
+    previous = mask(signal.SIG_BLOCK, _DEFERRED)
+    try:
+        _write_atomic(path, data)
+    finally:
+        mask(signal.SIG_SETMASK, previous)
+
+
+_DEFERRED = {signal.SIGINT, signal.SIGTERM}
 
 
 def _through_link(path: Path) -> Path:
@@ -232,6 +227,7 @@ _TEMP_FLAGS = (
     os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 )
 _temp_count = 0
+_ABSENT = {errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP}
 
 
 def _open_temp(folder: str, name: str, mode: int) -> tuple[int, str]:
@@ -247,14 +243,23 @@ def _open_temp(folder: str, name: str, mode: int) -> tuple[int, str]:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    try:
+        info: os.stat_result | None = os.lstat(path)
+    except OSError as exc:  # the errors Path.is_symlink() takes for "no"
+        if exc.errno not in _ABSENT:
+            raise
+        info = None
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        path = _through_link(path)
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:  # a dangling link: replaced itself
+            info = None
+    mode = None if info is None else stat.S_IMODE(info.st_mode)
     folder = os.path.dirname(path) or "."
     if folder not in _MADE:
         os.makedirs(folder, exist_ok=True)
         _MADE.add(folder)
-    try:
-        mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
-    except FileNotFoundError:
-        mode = None
     # A new file is created with 0o666 less the umask, as open() would make it.
     create_mode = 0o600 if mode is not None else 0o666
     try:
