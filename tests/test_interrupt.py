@@ -27,7 +27,7 @@ from articletool.cli import app
 CORPUS = Path(__file__).parent / "golden" / "posts"
 ARTICLETOOL = [sys.executable, "-m", "articletool"]
 #: Copies of those posts in one run: enough that a run takes a few seconds.
-COPIES = 20
+COPIES = 40
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -78,9 +78,9 @@ def cleaned(corpus_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
         (signal.SIGTERM, 1, 40),
         (signal.SIGINT, 2, 1),
         (signal.SIGTERM, 2, 60),
-        (signal.SIGTERM, 1, 150),
+        (signal.SIGTERM, 1, 100),
     ],
-    ids=["int-at-start", "int-first-file", "term-j1-40", "int-j2-first", "term-j2-60", "term-150"],
+    ids=["int-at-start", "int-first-file", "term-j1-40", "int-j2-first", "term-j2-60", "term-100"],
 )
 def test_interrupted_run_leaves_every_file_old_or_new(
     corpus_copy: Path,
