@@ -22,6 +22,8 @@ _LINE_START = re.compile(r"(?:#{1,6}(?=[ \t]|$)|[>]|[-+](?=[ \t]|$)|=+[ \t]*$|-+
 _ORDERED = re.compile(r"([0-9]{1,9})([.)])(?=[ \t]|$)")
 _BACKTICKS = re.compile(r"`+")
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\\]+")
+#: What a bare destination cannot hold: control characters, space, ``<>()``.
+_NEEDS_BRACKETS = re.compile(r"[\x00-\x20<>()]")
 
 
 def escape_text(text: str, entity_braces: bool = True) -> str:
@@ -64,7 +66,7 @@ def escape_url(url: str) -> str:
     """A link destination that no content can break out of."""
     url = HTML_SPACE.sub(" ", url).strip(" ")
     url = _ENTITY.sub(lambda m: "\\" + m.group(), url.replace("\\", "\\\\"))
-    if not url or any(c in url for c in " <>()") or any(ord(c) < 0x20 for c in url):
+    if not url or _NEEDS_BRACKETS.search(url):
         return "<" + url.replace("<", "\\<").replace(">", "\\>") + ">"
     return url
 

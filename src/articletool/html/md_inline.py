@@ -251,14 +251,24 @@ def _run_edges(seq: list[Token], before: str, after: str) -> list[tuple[list[Del
     return edges
 
 
+#: How each model reads a run between two characters, kept across paragraphs
+#: (the pairs of characters around marks repeat a lot).
+_FLANKING: dict[tuple[str, str], tuple[tuple[bool, bool], ...]] = {}
+_FLANKING_MAX = 4096
+
+
 def _readings(edges: list[tuple[list[Delim], str, str]]) -> list[list[tuple[bool, bool]]]:
     """How each model reads every run (can open, can close), without repeats."""
+    if len(_FLANKING) > _FLANKING_MAX:
+        _FLANKING.clear()
     cache: dict[tuple[str, str], tuple[tuple[bool, bool], ...]] = {}
     for _meant, prev_char, next_char in edges:
-        if (prev_char, next_char) not in cache:
-            cache[prev_char, next_char] = tuple(
-                _flanking(prev_char, next_char, *model) for model in _MODELS
-            )
+        key = (prev_char, next_char)
+        known = _FLANKING.get(key)
+        if known is None:
+            known = tuple(_flanking(prev_char, next_char, *model) for model in _MODELS)
+            _FLANKING[key] = known
+        cache[key] = known
     readings: dict[tuple[tuple[bool, bool], ...], None] = {}
     for index in range(len(_MODELS)):
         readings[tuple(cache[p, n][index] for _m, p, n in edges)] = None

@@ -27,6 +27,17 @@ from lxml import etree
 from ..errors import LimitError, ParseError
 
 _PARSER = lxml.html.HTMLParser(recover=True, remove_comments=False, huge_tree=True)
+# lxml.html asks a Python method for the class of every element it hands out
+# (forms, inputs and labels get their own); nothing here needs more than
+# HtmlElement, and a lookup done in C saves that call per element.
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
 # Characters an lxml text node cannot hold (control characters, lone surrogates).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -78,6 +89,19 @@ def depth_exceeds(root: etree._Element, depth: int = MAX_DEPTH) -> bool:
     return bool(finder(root))
 
 
+def _fragment(markup: str) -> lxml.html.HtmlElement:
+    """``lxml.html.fragment_fromstring(markup, create_parent="div")``, except that
+    the wrapper belongs to our parser (whose class lookup then serves the tree)."""
+    elements = lxml.html.fragments_fromstring(markup, no_leading_text=False, parser=_PARSER)
+    root: lxml.html.HtmlElement = _PARSER.makeelement("div")
+    if elements:
+        if isinstance(elements[0], str):
+            root.text = elements[0]
+            del elements[0]
+        root.extend(elements)
+    return root
+
+
 def parse_body(body: str, max_depth: int = MAX_DEPTH) -> lxml.html.HtmlElement:
     """Parse an HTML body into a wrapper ``<div>`` holding its content.
 
@@ -94,7 +118,7 @@ def parse_body(body: str, max_depth: int = MAX_DEPTH) -> lxml.html.HtmlElement:
             f"an HTML element with more than {MAX_ATTRIBUTES} attributes; not processed"
         )
     try:
-        root = lxml.html.fragment_fromstring(markup, create_parent="div", parser=_PARSER)
+        root = _fragment(markup)
     except etree.ParserError:  # "Document is empty": only a doctype, comments and the like
         return lxml.html.Element("div")
     except ValueError:
