@@ -120,6 +120,20 @@ CASES: tuple[Case, ...] = (
         line=True,
     ),
     Case(
+        "500000-yaml-keys",
+        lambda: ("---\n" + "".join(f"k{i}: v\n" for i in range(500_000)) + "---\n").encode(),
+        "yaml",
+        r"expands to more than \d+ YAML nodes.*--max-yaml-nodes",
+        line=True,
+    ),
+    Case(
+        "1000000-item-list",
+        lambda: ("---\nx: [" + "1," * 1_000_000 + "1]\n---\n<p>t</p>\n").encode(),
+        "yaml",
+        r"expands to more than \d+ YAML nodes.*--max-yaml-nodes",
+        line=True,
+    ),
+    Case(
         "recursive-alias",
         lambda: b"---\na: &a [*a]\n---\n<p>t</p>\n",
         "yaml",
