@@ -9,6 +9,7 @@ them into findings with the rule's code and severity.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -79,12 +80,13 @@ class Context:
 
     def fields(self, names: tuple[str, ...]) -> Iterator[tuple[str, Any, KeyInfo]]:
         """``(name, value, position)`` for each of ``names`` present in the front matter."""
-        fm = self.fm
+        fm = self.post.front_matter
         if fm is None or not isinstance(fm.data, dict):
             return
+        data, keys = fm.data, fm.keys
         for name in names:
-            if name in fm.data and name in fm.keys:
-                yield name, fm.data[name], fm.keys[name]
+            if name in data and name in keys:
+                yield name, data[name], keys[name]
 
     def top(self) -> tuple[int, int]:
         """The opening fence, or line 1."""
@@ -381,14 +383,19 @@ def image_not_url(ctx: Context) -> Iterator[Hit]:
         yield Hit(info.value_line, info.value_column, f"{name} is not an image URL: {shown}")
 
 
+@functools.lru_cache(maxsize=8)
+def _lowered(prefixes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((prefix, prefix.lower()) for prefix in prefixes)
+
+
 @rule("FM302", "image-proxied", Severity.WARNING, "an image field through a known image proxy")
 def image_proxied(ctx: Context) -> Iterator[Hit]:
     for name, value, info in ctx.fields(IMAGE_FIELDS):
         if not isinstance(value, str):
             continue
         lowered = value.strip().lower()
-        for prefix in ctx.proxy_prefixes:
-            if lowered.startswith(prefix.lower()):
+        for prefix, prefix_lowered in _lowered(ctx.proxy_prefixes):
+            if lowered.startswith(prefix_lowered):
                 yield Hit(
                     info.value_line,
                     info.value_column,
