@@ -5,16 +5,26 @@ The library API::
     import articletool
     post = articletool.read_post("seeds/000_7d40135e7ed69f29.txt")
     post.meta["title"], post.body
+    articletool.to_markdown(post)    # the Markdown document `convert --to md` writes
+    articletool.to_record(post)      # the JSON record `convert --to json` writes
+    articletool.clean(post).text     # the cleaned file `clean` writes
+
+The heavier modules (lxml, the cleaning rules, the converter) are imported on
+first use of these functions.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import ArticleToolError, ExitCode
 from .files import MAX_BYTES, Input, read_bytes
 from .post import Post, parse_post, parse_text
 from .source import Decoded, decode
+
+if TYPE_CHECKING:
+    from .cleaning import CleanResult
 
 
 def __getattr__(name: str) -> str:
@@ -40,14 +50,44 @@ def read_post(path: str | Path, max_bytes: int = MAX_BYTES) -> Post:
     return parse_post(read_bytes(Input(str(path), path), max_bytes), str(path))
 
 
+def to_markdown(post: Post) -> str:
+    """``post`` as the Markdown document ``convert --to md`` writes."""
+    from .conversion import to_markdown as convert
+
+    return convert(post)
+
+
+def to_record(post: Post) -> dict[str, Any]:
+    """``post`` as the JSON record ``convert --to json`` writes."""
+    from .conversion import to_record as convert
+
+    return convert(post)
+
+
+def clean(post: Post) -> CleanResult:
+    """``post`` cleaned by the default rules, after the safety check.
+
+    Raises :class:`~articletool.errors.SafetyError` when cleaning would lose
+    text or is not stable; ``result.text`` is the whole file (``\\n`` newlines).
+    """
+    from .cleaning import clean_post, verify
+
+    result = clean_post(post)
+    verify(post, result)
+    return result
+
+
 __all__ = [
     "ArticleToolError",
     "Decoded",
     "ExitCode",
     "Post",
     "__version__",
+    "clean",
     "decode",
     "parse_post",
     "parse_text",
     "read_post",
+    "to_markdown",
+    "to_record",
 ]

@@ -8,17 +8,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from ..cleaning import clean_front_matter_text
+from ..conversion import to_markdown, to_record
 from ..errors import ArticleToolError, ExitCode, UsageError
-from ..extract import extract_record
 from ..files import Input, check_output_dir, output_path, read_bytes, write_atomic
-from ..html.clean import CleanSettings, clean_tree
-from ..html.markdown import MarkdownOptions, convert
-from ..html.parse import parse_body
+from ..html.clean import CleanSettings
+from ..html.markdown import MarkdownOptions
 from ..post import Post, parse_post
 from ..runner import map_inputs
 from .clean import settings_from_config
@@ -68,27 +66,11 @@ class Converted:
     error: ArticleToolError | None = None
 
 
-def markdown_document(post: Post, body: str, settings: CleanSettings) -> str:
-    """The front matter as written (proxied image fields unwrapped) over ``body``."""
-    front = clean_front_matter_text(post, settings)
-    if not front:
-        # A leading "---" rule would be read back as the opening of front matter.
-        return "***" + body[3:] if body == "---" or body.startswith("---\n") else body
-    if not front.endswith("\n"):
-        front += "\n"
-    return front + "\n" + body if body else front
-
-
 def convert_post(post: Post, job: Job) -> str:
     """``post`` as a Markdown document or a JSON record (without final newline)."""
-    root = parse_body(post.body)
-    clean_tree(root, job.settings)
-    body = convert(root, job.markdown)
     if job.to is Target.MD:
-        return markdown_document(post, body, job.settings)
-    record: dict[str, Any] = extract_record(post, root, job.settings, cleaned=True)
-    record["markdown"] = body
-    return json.dumps(record, ensure_ascii=False)
+        return to_markdown(post, job.settings, job.markdown)
+    return json.dumps(to_record(post, job.settings, job.markdown), ensure_ascii=False)
 
 
 def convert_input(job: Job, item: Input) -> Converted:
