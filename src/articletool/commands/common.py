@@ -124,14 +124,31 @@ def discover(
     if not settings.respect_gitignore or all(p == files.STDIN for p in paths):
         yield from found
         return
-    items = list(found)
+    # git is asked about a batch of inputs at a time: memory stays bounded
+    # however large the archive (the answer for a path does not depend on
+    # the other paths asked with it).
+    folder = common_parent(paths)
+    batch: list[Input | InputError] = []
+    for item in found:
+        batch.append(item)
+        if len(batch) >= IGNORE_BATCH:
+            yield from _not_ignored(batch, folder)
+            batch = []
+    yield from _not_ignored(batch, folder)
+
+
+#: Inputs asked about in one ``git check-ignore`` run.
+IGNORE_BATCH = 2048
+
+
+def _not_ignored(items: list[Input | InputError], folder: Path) -> Iterator[Input | InputError]:
     walked = [i.path for i in items if isinstance(i, Input) and i.root is not None and i.path]
     ignored: frozenset[Path] = frozenset()
     if walked:
         from ..ignore import git_ignored  # only folder walks need it
 
-        ignored = git_ignored(walked, common_parent(paths))
-    yield from (i for i in items if not (isinstance(i, Input) and i.path in ignored))
+        ignored = git_ignored(walked, folder)
+    return (i for i in items if not (isinstance(i, Input) and i.path in ignored))
 
 
 def _records(paths: Sequence[str]) -> Iterator[Input | InputError]:
