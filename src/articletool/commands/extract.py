@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ..errors import ArticleToolError, ExitCode, UsageError
+from ..errors import ArticleToolError, ExitCode, InputError, UsageError
 from ..extract import extract_record
 from ..files import Input, read_bytes
 from ..html.clean import CleanSettings
@@ -88,8 +89,18 @@ def _write_text(record: dict[str, Any], several: bool, images_only: bool) -> Non
 
 def run(paths: list[str], job: Job, fmt: Format, jobs: int) -> ExitCode:
     status = Status()
-    items = list(discover(paths))
-    several = sum(isinstance(i, Input) for i in items) > 1
+    # Whether there are several inputs is known after at most two of them:
+    # the rest stream on (listing them all first held every path in memory).
+    found = discover(paths)
+    head: list[Input | InputError] = []
+    inputs = 0
+    for item in found:
+        head.append(item)
+        inputs += isinstance(item, Input)
+        if inputs > 1:
+            break
+    several = inputs > 1
+    items = itertools.chain(head, found)
     count = 0
     for result in map_inputs(partial(extract_input, job), items, jobs):
         if not isinstance(result, Extracted):
