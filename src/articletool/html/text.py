@@ -17,57 +17,14 @@ import unicodedata
 
 from lxml.html import HtmlElement
 
-from .tree import HIDDEN_TAGS, tag
+from .tree import BLOCK_TAGS, HIDDEN_TAGS, tag
 
 #: Elements whose inner text is fallback content, not shown.
 _OPAQUE: frozenset[str] = HIDDEN_TAGS | {"iframe", "video", "audio", "object", "canvas", "img"}
-#: Elements that start their own paragraph.
-_BLOCKS: frozenset[str] = frozenset(
-    {
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "caption",
-        "center",
-        "dd",
-        "details",
-        "dialog",
-        "dir",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "footer",
-        "form",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hgroup",
-        "hr",
-        "legend",
-        "li",
-        "main",
-        "menu",
-        "nav",
-        "ol",
-        "p",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "tfoot",
-        "thead",
-        "tr",
-        "ul",
-    }
-)
+#: Elements that start their own paragraph: the shared block tags, less the
+#: ones this module treats on their own (cells, preformatted text, media) and
+#: the document wrappers the parser never leaves in a body.
+_BLOCKS: frozenset[str] = BLOCK_TAGS - {"td", "th", "pre", "video", "iframe", "body", "html"}
 _CELLS = frozenset({"td", "th"})
 _BREAK = "\x00"  # a hard line break while a paragraph is being built (never in text)
 _COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")
