@@ -159,6 +159,12 @@ CASES: tuple[Case, ...] = (
         r"nested more than \d+ levels",
     ),
     Case(
+        "html-513-deep-unclosed",
+        lambda: _post("<span>" * 513 + "deep").encode(),
+        "refused",
+        r"nested more than \d+ levels",
+    ),
+    Case(
         "html-400-deep",
         lambda: _post("<span>" * 400 + "deep" + "</span>" * 400).encode(),
         keeps="deep",

@@ -163,16 +163,18 @@ def _edit_front_matter(post: Post, settings: CleanSettings) -> tuple[str, list[C
 
 
 def _same_but(fm: FrontMatter, new_text: str, wanted: dict[str, str]) -> bool:
+    """Whether ``new_text``'s front matter loads to ``fm``'s data with only
+    ``wanted`` changed: the proof that an edit touched nothing else."""
     parts = frontmatter.split(new_text)
     if parts.raw is None:
         return False
     try:
-        loaded = frontmatter.load(parts.raw, parts.start_line)
+        loaded = frontmatter.reload_data(parts.raw)
     except ArticleToolError:
         return False
     expected = dict(fm.data)
     expected.update(wanted)
-    return bool(loaded.data == expected)
+    return bool(loaded == expected)
 
 
 def clean_front_matter_text(post: Post, settings: CleanSettings | None = None) -> str:

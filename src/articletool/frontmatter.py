@@ -269,3 +269,13 @@ def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> Fron
                 duplicates.append((name, keys[name], info))
             keys[name] = info  # YAML keeps the last value; so do the positions
     return FrontMatter(raw, data, start_line, keys, tuple(duplicates), node)
+
+
+def reload_data(raw: str) -> Any:
+    """What YAML makes of ``raw``, without positions or limits: only for text
+    made from front matter :func:`load` accepted, changed in a scalar or two
+    (to check the change). Raises :class:`FrontMatterError` for invalid YAML."""
+    try:
+        return yaml.load(raw, Loader=_PostLoader)
+    except (yaml.YAMLError, ValueError, OverflowError, TypeError, RecursionError) as exc:
+        raise FrontMatterError(f"invalid YAML: {exc}") from exc

@@ -55,6 +55,9 @@ def _document_tag(match: re.Match[str]) -> str:
 
 #: Deepest element nesting accepted below the wrapper ``<div>``.
 MAX_DEPTH = 512
+#: Levels the parser may add without a tag of their own (html, body, p...),
+#: with room to spare.
+_IMPLIED_LEVELS = 16
 #: Most attributes accepted on one element (libxml2 compares each new
 #: attribute with all earlier ones: 100,000 on one tag take minutes).
 MAX_ATTRIBUTES = 256
@@ -127,6 +130,8 @@ def parse_body(body: str, max_depth: int = MAX_DEPTH) -> lxml.html.HtmlElement:
         return wrapper
     except AssertionError as exc:  # lxml's own check on odd documents
         raise ParseError(f"cannot parse the HTML body: {exc}") from None
-    if depth_exceeds(root, max_depth):
+    # Each level needs a tag of its own (the parser adds only a few implied
+    # ones): a body with fewer tags than the limit cannot nest that deep.
+    if markup.count("<") + _IMPLIED_LEVELS > max_depth and depth_exceeds(root, max_depth):
         raise LimitError(f"HTML elements nested more than {max_depth} levels deep; not processed")
     return root
