@@ -29,7 +29,7 @@ from lxml.html import HtmlElement
 
 from . import frontmatter, urls
 from .errors import ArticleToolError, SafetyError
-from .frontmatter import FrontMatter, KeyInfo
+from .frontmatter import FrontMatter
 from .html.clean import (
     Change,
     CleanSettings,
@@ -66,38 +66,31 @@ class CleanResult:
 _PLAIN_UNSAFE = re.compile(r"^[\s\-?:,\[\]{}#&*!|>'\"%@`]|: |\s#|\s$|^$")
 
 
-def _line_offsets(text: str) -> list[int]:
-    offsets = [0]
-    pos = text.find("\n")
-    while pos >= 0:
-        offsets.append(pos + 1)
-        pos = text.find("\n", pos + 1)
-    return offsets
+def _line_start(text: str, line: int) -> int:
+    """Offset of 1-based ``line`` in ``text``."""
+    pos = 0
+    for _ in range(line - 1):
+        pos = text.index("\n", pos) + 1
+    return pos
+
+
+# A quoted scalar on one line: '' escapes a single quote, \ any character.
+_QUOTED_END = {
+    "'": re.compile(r"'(?:[^'\n]|'')*'"),
+    '"': re.compile(r'"(?:[^"\\\n]|\\[^\n])*"'),
+}
+_COMMENT = re.compile(r"\s#")
 
 
 def _token_end(text: str, start: int, style: str) -> int | None:
     """End offset of the single-line scalar starting at ``start``, or ``None``."""
-    line_end = text.find("\n", start)
-    line_end = len(text) if line_end < 0 else line_end
-    if style in ("'", '"'):
-        i = start + 1
-        while i < line_end:
-            char = text[i]
-            if style == "'" and char == "'":
-                if text.startswith("''", i):
-                    i += 2
-                    continue
-                return i + 1
-            if style == '"' and char == "\\":
-                i += 2
-                continue
-            if style == '"' and char == '"':
-                return i + 1
-            i += 1
-        return None
+    if style in _QUOTED_END:
+        match = _QUOTED_END[style].match(text, start)
+        return match.end() if match else None
     if style == "":
-        line = text[start:line_end]
-        comment = re.search(r"\s#", line)
+        line_end = text.find("\n", start)
+        line = text[start : len(text) if line_end < 0 else line_end]
+        comment = _COMMENT.search(line)
         return start + len((line[: comment.start()] if comment else line).rstrip())
     return None
 
@@ -110,21 +103,23 @@ def _token(value: str, style: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _new_image_value(value: str, settings: CleanSettings) -> tuple[str, list[Change]]:
-    names = {rule.name for rule in settings.rules}
-    changes = []
+def _new_image_value(
+    value: str, rules: frozenset[str], prefixes: tuple[str, ...]
+) -> tuple[str, list[str]]:
+    """The rewritten value of an image field and the rules that changed it."""
+    made = []
     new = value
-    if "proxies" in names:
-        unwrapped = urls.unproxy(new, settings.proxy_prefixes)
+    if "proxies" in rules:
+        unwrapped = urls.unproxy(new, prefixes)
         if unwrapped != new:
             new = unwrapped
-            changes.append("proxies")
-    if "upgrade-http" in names:
+            made.append("proxies")
+    if "upgrade-http" in rules:
         upgraded = urls.upgrade_http(new)
         if upgraded != new:
             new = upgraded
-            changes.append("upgrade-http")
-    return new, [Change(rule, "") for rule in changes]
+            made.append("upgrade-http")
+    return new, made
 
 
 def _edit_front_matter(post: Post, settings: CleanSettings) -> tuple[str, list[Change]]:
@@ -133,25 +128,31 @@ def _edit_front_matter(post: Post, settings: CleanSettings) -> tuple[str, list[C
     fm = post.front_matter
     if fm is None or not fm.is_mapping:
         return text, []
-    offsets = _line_offsets(text)
+    fields = [
+        (name, info, value)
+        for name in settings.image_fields
+        if (info := fm.keys.get(name)) is not None
+        and info.style is not None
+        and isinstance(value := fm.get(name), str)
+    ]
+    if not fields:
+        return text, []
+    rules = frozenset(rule.name for rule in settings.rules)
+    prefixes = settings.proxy_prefixes
     edits: list[tuple[int, int, str]] = []
     changes: list[Change] = []
     wanted: dict[str, str] = {}
-    for name in settings.image_fields:
-        info: KeyInfo | None = fm.keys.get(name)
-        value = fm.get(name)
-        if info is None or not isinstance(value, str) or info.style is None:
-            continue
-        new, made = _new_image_value(value, settings)
+    for name, info, value in fields:
+        new, made = _new_image_value(value, rules, prefixes)
         if not made:
             continue
-        start = offsets[info.value_line - 1] + info.value_column - 1
+        start = _line_start(text, info.value_line) + info.value_column - 1
         end = _token_end(text, start, info.style)
         if end is None:
             continue
         edits.append((start, end, _token(new, info.style)))
         wanted[name] = new
-        changes.extend(Change(c.rule, f"front matter {name}") for c in made)
+        changes.extend(Change(rule, f"front matter {name}") for rule in made)
     if not edits:
         return text, []
     new_text = text
