@@ -129,10 +129,10 @@ def _edit_front_matter(post: Post, settings: CleanSettings) -> tuple[str, list[C
     if fm is None or not fm.is_mapping:
         return text, []
     fields = [
-        (name, info, value)
+        (name, info, style, value)
         for name in settings.image_fields
         if (info := fm.keys.get(name)) is not None
-        and info.style is not None
+        and (style := info.style) is not None
         and isinstance(value := fm.get(name), str)
     ]
     if not fields:
@@ -142,15 +142,15 @@ def _edit_front_matter(post: Post, settings: CleanSettings) -> tuple[str, list[C
     edits: list[tuple[int, int, str]] = []
     changes: list[Change] = []
     wanted: dict[str, str] = {}
-    for name, info, value in fields:
+    for name, info, style, value in fields:
         new, made = _new_image_value(value, rules, prefixes)
         if not made:
             continue
         start = _line_start(text, info.value_line) + info.value_column - 1
-        end = _token_end(text, start, info.style)
+        end = _token_end(text, start, style)
         if end is None:
             continue
-        edits.append((start, end, _token(new, info.style)))
+        edits.append((start, end, _token(new, style)))
         wanted[name] = new
         changes.extend(Change(rule, f"front matter {name}") for rule in made)
     if not edits:
