@@ -130,9 +130,16 @@ def is_dangerous(url: str, prefixes: Iterable[str] = PROXY_PREFIXES) -> bool:
     however disguised: mixed case, character entities, tabs, newlines or
     control characters inside the scheme, or wrapped in a known proxy.
     """
+    if ":" not in url and "&" not in url and "%" not in url:
+        return False  # no way to spell a scheme: a relative address or plain text
     table = tuple(prefixes)
-    if _WEB.match(url) and unproxy(url, table) == url:
-        return False  # the common case, decided without decoding anything
+    if _WEB.match(url):
+        # the common case, decided without decoding anything: a web address
+        # that is no proxy's (unproxy(url) == url: one step decides, as every
+        # step shortens the address unless it changes nothing)
+        inner = _candidates(url.strip(), table)
+        if not inner or inner == url:
+            return False
     bare = scheme_text(unproxy(scheme_text(url), table))
     return bare.startswith(DANGEROUS_SCHEMES) or scheme_text(url).startswith(DANGEROUS_SCHEMES)
 

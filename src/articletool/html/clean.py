@@ -18,6 +18,7 @@ each rule did.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -65,20 +66,32 @@ class CleanSettings:
 
     @property
     def proxy_prefixes(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((*self.extra_proxy_prefixes, *urls.PROXY_PREFIXES)))
+        return _merged(self.extra_proxy_prefixes, urls.PROXY_PREFIXES)
 
     @property
     def lazy_attrs(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((*self.extra_lazy_attrs, *urls.LAZY_ATTRS)))
+        return _merged(self.extra_lazy_attrs, urls.LAZY_ATTRS)
 
     @property
     def rules(self) -> tuple[Rule, ...]:
         """The rules that run, in registry order."""
-        chosen = set(self.select) if self.select else {n for n, r in RULES.items() if r.default}
-        if self.upgrade_http:
-            chosen.add("upgrade-http")
-        chosen -= set(self.ignore)
-        return tuple(rule for name, rule in RULES.items() if name in chosen)
+        return _chosen(self.select, self.ignore, self.upgrade_http)
+
+
+# The settings' derived tables are asked for once per post (or per rule):
+# built once per distinct settings instead.
+@functools.lru_cache(maxsize=64)
+def _merged(extra: tuple[str, ...], table: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*extra, *table)))
+
+
+@functools.lru_cache(maxsize=64)
+def _chosen(select: tuple[str, ...], ignore: tuple[str, ...], upgrade: bool) -> tuple[Rule, ...]:
+    chosen = set(select) if select else {n for n, r in RULES.items() if r.default}
+    if upgrade:
+        chosen.add("upgrade-http")
+    chosen -= set(ignore)
+    return tuple(rule for name, rule in RULES.items() if name in chosen)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from .. import urls
-from .tree import found, has_media, has_text, is_blank, label, remove, tag, tagged
+from .tree import has_media, has_text, is_blank, label, remove, tag, tagged
 
 if TYPE_CHECKING:
     from .clean import CleanSettings
@@ -90,11 +90,11 @@ def _attached(el: HtmlElement, root: HtmlElement) -> bool:
     return False
 
 
-def _move_size(img: HtmlElement, done: list[str]) -> None:
+def _move_size(img: HtmlElement, done: list[str], names: list[str]) -> None:
     for dim in ("width", "height"):
-        value = img.get(f"data-{dim}")
-        if value is None:
+        if f"data-{dim}" not in names:
             continue
+        value = img.get(f"data-{dim}") or ""
         del img.attrib[f"data-{dim}"]
         if img.get(dim) is None and value.strip().isdigit():
             img.set(dim, value.strip())
@@ -105,9 +105,9 @@ def _move_size(img: HtmlElement, done: list[str]) -> None:
 
 def _drop_lazy_classes(img: HtmlElement, done: list[str]) -> None:
     classes = (img.get("class") or "").split()
-    kept = [c for c in classes if c not in LAZY_CLASSES]
-    if kept == classes:
+    if LAZY_CLASSES.isdisjoint(classes):
         return
+    kept = [c for c in classes if c not in LAZY_CLASSES]
     where = label(img)
     if kept:
         img.set("class", " ".join(kept))
@@ -120,11 +120,14 @@ def lazy_images(root: HtmlElement, settings: CleanSettings) -> list[str]:
     done: list[str] = []
     lazy_attrs = settings.lazy_attrs
     prefixes = settings.proxy_prefixes
+    detached = False  # whether a <noscript> was removed (with the images in it)
     for img in tagged(root, "img", "source"):
-        if not _attached(img, root):
+        if detached and not _attached(img, root):
             continue  # inside a <noscript> already used and removed
+        names = img.keys()
         src = (img.get("src") or "").strip()
-        found = lazy_address(img, lazy_attrs)
+        # attributes it does not have name no address: only those it has are tried
+        found = lazy_address(img, [a for a in lazy_attrs if a in names])
         if found is None and tag(img) == "img" and urls.is_placeholder(src):
             fallback = _noscript_fallback(img, lazy_attrs)
             if fallback is not None:
@@ -133,6 +136,7 @@ def lazy_images(root: HtmlElement, settings: CleanSettings) -> list[str]:
                 done.append(f"{label(img)}: src from <noscript>")
                 if not has_text(noscript) and len(list(noscript.iter("img"))) == 1:
                     remove(noscript)
+                    detached = True
         if found is not None:
             real, attr = found
             if attr in urls.SRCSET_ATTRS and img.get("srcset") is None:
@@ -143,25 +147,23 @@ def lazy_images(root: HtmlElement, settings: CleanSettings) -> list[str]:
                 done.append(
                     f"{label(img)}: src from {attr}{' (was a proxied copy)' if copy else ''}"
                 )
-        for attr in [a for a in lazy_attrs if img.get(a) is not None]:
+        names = img.keys()
+        for attr in [a for a in lazy_attrs if a in names]:
             value = img.get(attr) or ""
             if urls.is_placeholder(value) or found is not None:
                 del img.attrib[attr]
                 done.append(f"{label(img)}: removed {attr}")
-        _move_size(img, done)
+        _move_size(img, done, img.keys())
         _drop_lazy_classes(img, done)
     return done
-
-
-_WITH_ADDRESSES = etree.XPath("descendant-or-self::*[@*[contains(., '://')]]")
 
 
 def proxies(root: HtmlElement, settings: CleanSettings) -> list[str]:
     prefixes = settings.proxy_prefixes
     done = []
-    for el in found(_WITH_ADDRESSES, root):
-        for name, value in list(el.attrib.items()):
-            if name in ("alt", "title") or "://" not in value:
+    for el in root.iter(etree.Element):
+        for name, value in el.items():
+            if "://" not in value or name in ("alt", "title"):
                 continue
             if name in urls.SRCSET_ATTRS:
                 new = urls.rewrite_srcset(value, prefixes)

@@ -151,7 +151,7 @@ def _only_images(el: HtmlElement, wrappers: Selectors) -> bool:
             return False
         if tag(child) == "img":
             images += 1
-        elif not any(s.matches(child) for s in wrappers):
+        elif not wrappers.matches(child):
             return False
     return images > 0
 
@@ -163,7 +163,7 @@ def image_wrappers(root: HtmlElement, settings: CleanSettings) -> list[str]:
         if id(el) in gone or not _only_images(el, IMAGE_WRAPPERS):
             continue
         name = label(el)
-        for inner in [d for d in el.iterdescendants() if any(s.matches(d) for s in IMAGE_WRAPPERS)]:
+        for inner in [d for d in el.iterdescendants() if IMAGE_WRAPPERS.matches(d)]:
             gone.add(id(inner))
             unwrap(inner)
         if tag(el) in BLOCK_TAGS:

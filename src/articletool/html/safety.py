@@ -16,7 +16,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from .. import urls
-from .tree import found, label, remove, tag, tagged, unwrap
+from .tree import label, remove, tag, tagged, unwrap
 
 if TYPE_CHECKING:
     from .clean import CleanSettings
@@ -81,17 +81,16 @@ def active_content(root: HtmlElement, settings: CleanSettings) -> list[str]:
     return _strip_tags(root, ACTIVE_TAGS)
 
 
-_HANDLERS = etree.XPath(
-    "descendant-or-self::*[@*[starts-with(translate(name(), 'ON', 'on'), 'on')]]"
-)
-_WITH_ATTRIBUTES = etree.XPath("descendant-or-self::*[@*]")
 _STYLE_THREATS = ("expression(", "javascript:", "vbscript:", "-moz-binding", "behavior:")
 
 
 def event_handlers(root: HtmlElement, settings: CleanSettings) -> list[str]:
     done = []
-    for el in found(_HANDLERS, root):
-        for name in [a for a in el.attrib if a.lower().startswith("on")]:
+    for el in root.iter(etree.Element):
+        names = el.keys()
+        if not names:
+            continue
+        for name in [a for a in names if a.lower().startswith("on")]:
             del el.attrib[name]
             done.append(f"{label(el)}: removed {name}")
     return done
@@ -130,12 +129,24 @@ def _is_bad(name: str, value: str, prefixes: tuple[str, ...]) -> bool:
     return _is_url_attr(name) and urls.is_dangerous(value, prefixes)
 
 
+#: Attribute names (lower case) :func:`_is_bad` can object to, besides those
+#: :func:`_is_url_attr` accepts.
+_CHECKED: frozenset[str] = URL_ATTRS | urls.SRCSET_ATTRS | {"srcdoc", "style"}
+
+
 def dangerous_urls(root: HtmlElement, settings: CleanSettings) -> list[str]:
     prefixes = settings.proxy_prefixes
     done = []
-    for el in found(_WITH_ATTRIBUTES, root):
-        for name, value in list(el.attrib.items()):
-            if _is_bad(name.lower(), value, prefixes):
+    for el in root.iter(etree.Element):
+        items = el.items()
+        if not items:
+            continue
+        for name, value in items:
+            lowered = name.lower()
+            # most attributes are not addresses: decided by the name alone
+            if lowered not in _CHECKED and not lowered.endswith(_URLISH_SUFFIXES):
+                continue
+            if _is_bad(lowered, value, prefixes):
                 del el.attrib[name]
                 done.append(f"{label(el)}: removed {name}")
     return done
