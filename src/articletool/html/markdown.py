@@ -37,7 +37,14 @@ from typing import ClassVar, Literal
 from lxml import etree
 
 from .. import urls
-from .md_escape import HTML_SPACE, escape_text, escape_title, escape_url, safe_url
+from .md_escape import (
+    HTML_SPACE,
+    escape_line_start,
+    escape_text,
+    escape_title,
+    escape_url,
+    safe_url,
+)
 from .md_inline import BREAK, Code, Delim, Token, resolve
 from .md_tree import (
     BREAKOUT_TAGS,
@@ -53,6 +60,7 @@ from .md_tree import (
 
 Element = etree._Element
 Handler = Callable[["MarkdownConverter", Element, "_Builder"], None]
+_UNKNOWN: Handler = lambda self, el, out: None  # noqa: E731 - a sentinel of the handlers' type
 
 __all__ = ["SKIP_TAGS", "MarkdownConverter", "MarkdownOptions", "convert", "safe_url"]
 
@@ -104,10 +112,16 @@ class _Builder:
 
     def flush(self) -> None:
         """End the current paragraph (a space where only inline content fits)."""
+        tokens = self.tokens
         if self.inline_only:
-            self.tokens.append(" ")
-        elif self.tokens:
-            self.blocks.extend(_Block(p) for p in resolve(self.tokens))
+            tokens.append(" ")
+        elif tokens:
+            if len(tokens) == 1 and tokens[0].__class__ is str:  # plain text: most paragraphs
+                text = tokens[0].strip(" ")
+                if text and not text.isspace():
+                    self.blocks.append(_Block(escape_line_start(text)))
+            else:
+                self.blocks.extend([_Block(p) for p in resolve(tokens)])
             self.tokens = []
 
     def add(self, block: _Block) -> None:
@@ -129,18 +143,34 @@ def _handlers(cls: type[MarkdownConverter]) -> dict[str, Handler]:
     return table
 
 
+#: Where each tag goes in a container and where only inline content fits:
+#: its handler, or ``None`` for what never shows (derived from ``dispatch``).
+Routes = tuple[dict[object, Handler | None], dict[object, Handler | None]]
+
+
+def _routes(cls: type[MarkdownConverter]) -> Routes:
+    block: dict[object, Handler | None] = {tag: handler for tag, handler in cls.dispatch.items()}
+    block.update(dict.fromkeys(SKIP_TAGS))
+    inline = dict(block)
+    inline.update(dict.fromkeys(STRUCTURE_TAGS, cls._flatten))
+    return block, inline
+
+
 class MarkdownConverter:
     """Converts an lxml tree to Markdown. One instance per thread."""
 
     #: tag -> ``convert_<tag>``, filled in for each class (subclasses add tags).
     dispatch: ClassVar[dict[str, Handler]] = {}
+    _routes: ClassVar[Routes] = ({}, {})
 
     def __init_subclass__(cls) -> None:
         cls.dispatch = _handlers(cls)
+        cls._routes = _routes(cls)
 
     def __init__(self, options: MarkdownOptions | None = None) -> None:
         self.options = options or MarkdownOptions()
         self._entity = self.options.braces == "entity"
+        self._max_depth = self.options.max_depth
         self._pairs = itertools.count()
         self._depth = 0
         self._strong = 0
@@ -158,37 +188,61 @@ class MarkdownConverter:
 
     def children(self, el: Element, out: _Builder) -> None:
         """Convert ``el``'s text and children (not ``el`` itself)."""
-        if el.text:
-            self.text(el.text, out)
+        entity = self._entity
+        text = el.text
+        if text:
+            out.tokens.append(escape_text(text, entity))
+        route = self._routes[out.inline_only]
         for child in el:
-            self.node(child, out)
-            if child.tail:
-                self.text(child.tail, out)
+            tag = child.tag
+            handler = route.get(tag, _UNKNOWN)
+            if handler is _UNKNOWN:
+                handler = self._route(tag, route)
+            if handler is not None:
+                if self._depth >= self._max_depth:
+                    out.tokens.append(escape_text(" ".join(text_nodes(child)), entity))
+                else:
+                    self._depth += 1
+                    try:
+                        handler(self, child, out)
+                    finally:
+                        self._depth -= 1
+            tail = child.tail
+            if tail:
+                out.tokens.append(escape_text(tail, entity))
 
     def node(self, el: Element, out: _Builder) -> None:
+        """Convert ``el`` itself, as its tag says."""
         tag = el.tag
-        if not isinstance(tag, str):
-            return  # comment or processing instruction
-        tag = tag.lower()
-        if tag in SKIP_TAGS:
+        route = self._routes[out.inline_only]
+        handler = route.get(tag, _UNKNOWN)
+        if handler is _UNKNOWN:
+            handler = self._route(tag, route)
+        if handler is None:
             return
-        if self._depth >= self.options.max_depth:
+        if self._depth >= self._max_depth:
             self.text(" ".join(text_nodes(el)), out)
             return
         self._depth += 1
         try:
-            if out.inline_only and tag in STRUCTURE_TAGS:
-                out.flush()
-                self.children(el, out)
-                out.flush()
-                return
-            handler = self.dispatch.get(tag)
-            if handler is None:
-                self.children(el, out)
-            else:
-                handler(self, el, out)
+            handler(self, el, out)
         finally:
             self._depth -= 1
+
+    def _route(self, tag: object, route: dict[object, Handler | None]) -> Handler | None:
+        """A tag not in the table: upper case, unknown (its content shows), or no
+        element at all (a comment or processing instruction)."""
+        if not isinstance(tag, str):
+            return None
+        lower = tag.lower()
+        found = route.get(lower, _UNKNOWN) if lower != tag else _UNKNOWN
+        return type(self).children if found is _UNKNOWN else found
+
+    def _flatten(self, el: Element, out: _Builder) -> None:
+        """A block structure where only inline content fits: its text, spaced."""
+        out.flush()
+        self.children(el, out)
+        out.flush()
 
     def text(self, text: str, out: _Builder) -> None:
         out.tokens.append(escape_text(text, self._entity))
@@ -426,6 +480,7 @@ class MarkdownConverter:
 
 
 MarkdownConverter.dispatch = _handlers(MarkdownConverter)
+MarkdownConverter._routes = _routes(MarkdownConverter)
 
 
 def convert(root: Element, options: MarkdownOptions | None = None) -> str:

@@ -17,6 +17,11 @@ from .. import urls
 HTML_SPACE: Final = re.compile(r"[ \t\n\r\f]+")
 ASCII_PUNCT: Final = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _SPECIAL = re.compile(r"[\\`*_\[\]<&~{}]")
+#: Anything :func:`escape_text` would change: white space HTML collapses to
+#: something else (a run, or a tab or newline) or a special character.
+_CHANGES = re.compile(r"[\t\n\r\f\\`*_\[\]<&~{}]|  ")
+#: First characters :func:`escape_line_start` may have to escape.
+_LINE_START_CHARS = frozenset("#>-+=0123456789")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
 _LINE_START = re.compile(r"(?:#{1,6}(?=[ \t]|$)|[>]|[-+](?=[ \t]|$)|=+[ \t]*$|-+[ \t]*$)")
 _ORDERED = re.compile(r"([0-9]{1,9})([.)])(?=[ \t]|$)")
@@ -28,6 +33,8 @@ _NEEDS_BRACKETS = re.compile(r"[\x00-\x20<>()]")
 
 def escape_text(text: str, entity_braces: bool = True) -> str:
     """Collapse HTML white space and escape what CommonMark would interpret inline."""
+    if _CHANGES.search(text) is None:
+        return text  # most text nodes: one search decides
     if HTML_SPACE.search(text) is not None:
         text = HTML_SPACE.sub(" ", text)
     if _SPECIAL.search(text) is None:
@@ -112,6 +119,8 @@ def code_span(content: str) -> str:
 
 def escape_line_start(line: str) -> str:
     """Escape what would make a paragraph line a heading, list, quote or rule."""
+    if line[:1] not in _LINE_START_CHARS:
+        return line
     match = _LINE_START.match(line)
     if match is not None:
         return "\\" + line

@@ -192,21 +192,24 @@ def _pair_up(seq: list[Token]) -> list[Token]:
     """Keep pairs that have both sides and text between; merge ``**a****b**``."""
     opened: dict[int, int] = {}
     keep: set[int] = set()
-    for index, token in enumerate(seq):
+    seen = 0  # text and code tokens so far (a lone space does not count)
+    for token in seq:
         if isinstance(token, Delim):
             if token.opening:
-                opened[token.pair] = index
-            elif token.pair in opened:
-                start = opened[token.pair]
-                if any(isinstance(t, str | Code) and t != " " for t in seq[start + 1 : index]):
-                    keep.add(token.pair)
-    seq = [t for t in seq if not isinstance(t, Delim) or t.pair in keep]
+                opened[token.pair] = seen
+            elif opened.get(token.pair, seen) < seen:
+                keep.add(token.pair)
+        elif token is not BREAK and token != " ":
+            seen += 1
     merged: list[Token] = []
     rename: dict[int, int] = {}
     for token in seq:
         if isinstance(token, Delim):
+            if token.pair not in keep:
+                continue
             pair = rename.get(token.pair, token.pair)
-            token = Delim(pair, token.strong, token.opening)
+            if pair != token.pair:
+                token = Delim(pair, token.strong, token.opening)
             prev = merged[-1] if merged else None
             if (
                 token.opening
@@ -261,17 +264,22 @@ def _readings(edges: list[tuple[list[Delim], str, str]]) -> list[list[tuple[bool
     """How each model reads every run (can open, can close), without repeats."""
     if len(_FLANKING) > _FLANKING_MAX:
         _FLANKING.clear()
-    cache: dict[tuple[str, str], tuple[tuple[bool, bool], ...]] = {}
+    knowns: list[tuple[tuple[bool, bool], ...]] = []
+    agree = True  # every model reads every run alike: one reading (the usual case)
     for _meant, prev_char, next_char in edges:
         key = (prev_char, next_char)
         known = _FLANKING.get(key)
         if known is None:
             known = tuple(_flanking(prev_char, next_char, *model) for model in _MODELS)
             _FLANKING[key] = known
-        cache[key] = known
+        knowns.append(known)
+        if agree and known.count(known[0]) != len(known):
+            agree = False
+    if agree:
+        return [[known[0] for known in knowns]]
     readings: dict[tuple[tuple[bool, bool], ...], None] = {}
     for index in range(len(_MODELS)):
-        readings[tuple(cache[p, n][index] for _m, p, n in edges)] = None
+        readings[tuple(known[index] for known in knowns)] = None
     return [list(reading) for reading in readings]
 
 
@@ -345,31 +353,43 @@ def _settle_emphasis(seq: list[Token], before: str, after: str) -> list[Token]:
     punctuation in :data:`_MODELS`, dropping one misread pair at a time. A
     pair survives only if all readings agree.
     """
-    seq = _pair_up(_drop(seq, _unflanked(seq, before, after)))
-    for _attempt in range(MAX_EMPHASIS_RETRIES):
-        if not any(isinstance(t, Delim) for t in seq):
-            return seq
+    edges = _run_edges(seq, before, after)
+    readings = _readings(edges)
+    bad = _unflanked(edges, readings)
+    if bad:
+        seq = _pair_up(_drop(seq, bad))
         edges = _run_edges(seq, before, after)
-        for reading in _readings(edges):
+        readings = _readings(edges)
+    elif len(edges) == 2 and len(edges[0][0]) == len(edges[1][0]) == 1:
+        return seq  # one pair, both marks flanking as meant: read as meant
+    for _attempt in range(MAX_EMPHASIS_RETRIES):
+        if not edges:
+            return seq
+        lengths = [sum(2 if d.strong else 1 for d in meant) for meant, _p, _n in edges]
+        for reading in readings:
             runs = [
                 _Run(list(meant), can_open, can_close, length, length)
-                for (meant, _p, _n), (can_open, can_close) in zip(edges, reading, strict=True)
-                for length in (sum(len(d.mark) for d in meant),)
+                for (meant, _p, _n), (can_open, can_close), length in zip(
+                    edges, reading, lengths, strict=True
+                )
             ]
-            bad = _misread(runs)
-            if bad is not None:
-                seq = _pair_up(_drop(seq, {bad}))
+            bad_pair = _misread(runs)
+            if bad_pair is not None:
+                seq = _pair_up(_drop(seq, {bad_pair}))
+                edges = _run_edges(seq, before, after)
+                readings = _readings(edges)
                 break
         else:
             return seq
     return [t for t in seq if not isinstance(t, Delim)]
 
 
-def _unflanked(seq: list[Token], before: str, after: str) -> set[int]:
+def _unflanked(
+    edges: list[tuple[list[Delim], str, str]], readings: list[list[tuple[bool, bool]]]
+) -> set[int]:
     """Pairs with an opening mark that cannot open or a closing one that cannot close."""
     bad: set[int] = set()
-    edges = _run_edges(seq, before, after)
-    for reading in _readings(edges):
+    for reading in readings:
         for (meant, _p, _n), (can_open, can_close) in zip(edges, reading, strict=True):
             bad.update(d.pair for d in meant if not (can_open if d.opening else can_close))
     return bad
