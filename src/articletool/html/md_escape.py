@@ -92,6 +92,10 @@ def safe_url(
     url = urls.unproxy(url.strip(), prefixes)
     if not url or urls.is_dangerous(url, prefixes):
         return None
+    if url[:4].lower() == "http":
+        # Every reading of the scheme below starts with "http" (entities,
+        # controls and percent-escapes cannot reach the first characters).
+        return url
     bare = _CONTROL.sub("", urls.scheme_text(url))
     for form in (bare, _CONTROL.sub("", unquote(bare))):
         if form.startswith(urls.DANGEROUS_SCHEMES) or (not image and form.startswith("data:")):

@@ -104,10 +104,15 @@ def _is_opener(token: Token) -> bool:
     return isinstance(token, Delim) and token.opening
 
 
-def _normalise_space(tokens: list[Token]) -> list[Token]:
-    """One space between words, none at line edges, none inside emphasis edges."""
+def _normalise_space(tokens: list[Token]) -> tuple[list[Token], bool, bool, bool]:
+    """One space between words, none at line edges, none inside emphasis edges.
+
+    Also says whether the tokens hold emphasis marks, hard breaks and any
+    visible content.
+    """
     seq: list[Token] = []
     pending = content = False
+    marks = breaks = visible = False
     for token in tokens:
         if isinstance(token, str):
             if not token:
@@ -127,17 +132,21 @@ def _normalise_space(tokens: list[Token]) -> list[Token]:
                 seq.insert(at, " ")
             seq.append(token)
             content, pending = True, trailing
+            if not visible and not token.isspace():
+                visible = True
         elif isinstance(token, Code):
             if pending and content:
                 seq.append(" ")
             seq.append(token)
-            content, pending = True, False
+            content, pending, visible = True, False, True
         elif token is BREAK:
             seq.append(token)
             content = pending = False
+            breaks = True
         else:
             seq.append(token)
-    return seq
+            marks = True
+    return seq, marks, breaks, visible
 
 
 def _split_paragraphs(seq: list[Token]) -> list[list[Token]]:
@@ -145,6 +154,7 @@ def _split_paragraphs(seq: list[Token]) -> list[list[Token]]:
     count); drop breaks at paragraph edges, where a renderer would show a ``\\``."""
     paragraphs: list[list[Token]] = []
     current: list[Token] = []
+    content = False  # whether ``current`` holds anything visible yet
     waiting: list[Delim] = []
     breaks = 0
     for token in seq:
@@ -157,31 +167,36 @@ def _split_paragraphs(seq: list[Token]) -> list[list[Token]]:
         if breaks:
             current.extend(d for d in waiting if not d.opening)
             if breaks > 1:
-                paragraphs.append(current)
+                if content:
+                    paragraphs.append(_trim_breaks(current))
                 current = []
-            elif _has_content(current):
+                content = False
+            elif content:
                 current.append(BREAK)
             current.extend(d for d in waiting if d.opening)
             waiting, breaks = [], 0
         current.append(token)
+        if not content and _is_content(token):
+            content = True
     current.extend(waiting)
-    paragraphs.append(current)
-    return [_trim_breaks(p) for p in paragraphs if _has_content(p)]
+    if content:
+        paragraphs.append(_trim_breaks(current))
+    return paragraphs
 
 
 def _is_content(token: Token) -> bool:
     return isinstance(token, Code) or (isinstance(token, str) and bool(token.strip()))
 
 
-def _has_content(tokens: list[Token]) -> bool:
-    return any(_is_content(t) for t in tokens)
-
-
 def _trim_breaks(tokens: list[Token]) -> list[Token]:
-    """No hard break before the first or after the last visible character."""
-    first = next(i for i, t in enumerate(tokens) if _is_content(t))
-    last = max(i for i, t in enumerate(tokens) if _is_content(t))
-    return [t for i, t in enumerate(tokens) if t is not BREAK or first < i < last]
+    """No hard break after the last visible character (none comes before the
+    first: :func:`_split_paragraphs` adds one only after content)."""
+    end = len(tokens)
+    while not _is_content(tokens[end - 1]):
+        end -= 1
+    if end == len(tokens) or BREAK not in tokens[end:]:
+        return tokens
+    return tokens[:end] + [t for t in tokens[end:] if t is not BREAK]
 
 
 def _drop(seq: list[Token], pairs: set[int]) -> list[Token]:
@@ -397,19 +412,16 @@ def _unflanked(
 
 def _render(seq: list[Token]) -> str:
     parts: list[str] = []
-    index = 0
-    while index < len(seq):
-        token = seq[index]
+    code: str | None = None  # adjacent code spans, merged
+    for token in seq:
         if isinstance(token, Code):
-            content = token.content
-            following = seq[index + 1] if index + 1 < len(seq) else None
-            while isinstance(following, Code):
-                content += following.content
-                index += 1
-                following = seq[index + 1] if index + 1 < len(seq) else None
-            piece = code_span(content)
-        elif isinstance(token, Delim):
-            piece = token.mark
+            code = token.content if code is None else code + token.content
+            continue
+        if code is not None:
+            parts.append(code_span(code))
+            code = None
+        if isinstance(token, Delim):
+            piece = "**" if token.strong else "*"
         elif token is BREAK:
             piece = "\\\n"
         else:
@@ -417,7 +429,8 @@ def _render(seq: list[Token]) -> str:
         if parts and piece[:1] == "[" and parts[-1].endswith("!"):
             parts[-1] = parts[-1][:-1] + "\\!"
         parts.append(piece)
-        index += 1
+    if code is not None:
+        parts.append(code_span(code))
     return "".join(parts)
 
 
@@ -434,24 +447,32 @@ def resolve(
         if not text.strip():
             return []
         return [escape_line_start(text) if line_starts else text]
-    paragraphs: list[str] = []
-    marks = any(isinstance(t, Delim) for t in tokens)
-    seq = _normalise_space(tokens)
+    seq, marks, breaks, visible = _normalise_space(tokens)
+    if not visible:
+        return []
     if marks:
         seq = _pair_up(seq)
-    parts = _split_paragraphs(seq) if BREAK in seq or not _has_content(seq) else [seq]
+    if breaks:
+        parts = _split_paragraphs(seq)
+        if marks:
+            parts = [_pair_up(part) for part in parts]
+    else:
+        parts = [seq]
+    paragraphs: list[str] = []
     for part in parts:
-        text = _render(_settle_emphasis(_pair_up(part), before, after) if marks else part)
+        text = _render(_settle_emphasis(part, before, after) if marks else part)
         if not text.strip():
             continue
+        if "\n" not in text:
+            paragraphs.append(escape_line_start(text) if line_starts else text)
+            continue
         lines = text.split("\n")
-        if len(lines) > 1:
-            lines = [
-                line.replace("|", "\\|")
-                if "|" in line and _DELIMITER_ROW.match(line.removesuffix("\\"))
-                else line
-                for line in lines
-            ]
+        lines = [
+            line.replace("|", "\\|")
+            if "|" in line and _DELIMITER_ROW.match(line.removesuffix("\\"))
+            else line
+            for line in lines
+        ]
         if line_starts:
             lines = [escape_line_start(line) for line in lines]
         paragraphs.append("\n".join(lines))
