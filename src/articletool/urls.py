@@ -82,7 +82,8 @@ def _candidates(url: str, prefixes: tuple[str, ...]) -> str | None:
     for prefix in table:
         if lowered.startswith(prefix):
             rest = url[len(prefix) :].strip()
-            if rest.lower().startswith(("http%3a", "https%3a", "%2f%2f")):
+            # lower() maps character by character: lowering the first 8 is enough
+            if rest[:8].lower().startswith(("http%3a", "https%3a", "%2f%2f")):
                 rest = unquote(rest)
             return rest
     return None  # pragma: no cover - startswith(table) found one
@@ -114,6 +115,10 @@ def is_proxied(url: str, prefixes: Iterable[str] = PROXY_PREFIXES) -> bool:
 def scheme_text(url: str) -> str:
     """``url`` as a browser reads its scheme: entities decoded, ignored characters
     removed, lower case. Only for deciding what the address is, never to output."""
+    if "&" not in url and " " not in url and url.isprintable():
+        # no entity to decode; the ignored characters other than the space
+        # are all unprintable: the usual address, decided without a regex
+        return url.lower()
     text = url
     for _ in range(3):  # entities may be encoded more than once
         decoded = html.unescape(text)

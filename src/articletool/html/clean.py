@@ -109,7 +109,10 @@ def clean_tree(root: HtmlElement, settings: CleanSettings | None = None) -> list
     tree is untouched.
     """
     settings = settings or CleanSettings()
-    census = Census.of(root)
+    # The list keeps lxml's Python proxies of the elements alive while the
+    # rules run: their walks then reuse them instead of creating new ones.
+    elements = list(root.iter(etree.Element))
+    census = Census.of_elements(elements)
     changes: list[Change] = []
     for rule in settings.rules:
         if rule.needs(census):

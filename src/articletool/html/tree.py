@@ -191,21 +191,24 @@ class Census:
 
     @classmethod
     def of(cls, root: HtmlElement) -> Census:
+        return cls.of_elements(root.iter(etree.Element))
+
+    @classmethod
+    def of_elements(cls, elements: Iterable[HtmlElement]) -> Census:
+        """The census of these elements (a tree's: ``root.iter(etree.Element)``)."""
         tags: set[str] = set()
         classes: set[str] = set()
         attrs: set[str] = set()
         ids: set[str] = set()
-        for el in root.iter(etree.Element):
+        for el in elements:
             tags.add(el.tag)  # the parser gives lower-case names
-            attrib = el.attrib
-            if attrib:
-                attrs.update(attrib.keys())
-                klass = attrib.get("class")
-                if klass:
-                    classes.update(klass.split())
-                ident = attrib.get("id")
-                if ident:
-                    ids.add(ident)
+            for name, value in el.items():
+                attrs.add(name)
+                if name == "class":
+                    if value:
+                        classes.update(value.split())
+                elif name == "id" and value:
+                    ids.add(value)
         return cls(frozenset(tags), frozenset(classes), frozenset(attrs), frozenset(ids))
 
     def has_tag(self, *names: str) -> bool:
