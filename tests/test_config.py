@@ -105,6 +105,30 @@ def test_a_pyproject_without_our_table_is_passed_over(project: Path) -> None:
     assert find_config(project / "source" / "_posts").path == project / "pyproject.toml"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[tool]\narticletool.validate.required = ['title', 'date', 'author']\n",
+        "tool.articletool.validate.required = ['title', 'date', 'author']\n",
+        "tool = {articletool = {validate = {required = ['title', 'date', 'author']}}}\n",
+        "[ \"tool\" . 'articletool' . validate ]\nrequired = ['title', 'date', 'author']\n",
+        '[tool."\\u0061rticletool".validate]\nrequired = ["title", "date", "author"]\n',
+    ],
+)
+def test_every_spelling_of_our_table_in_a_pyproject_is_found(project: Path, text: str) -> None:
+    # A pyproject.toml is parsed only when a line of it can open our table.
+    write_settings(project, text + "\n[project]\nname = 'blog'\n")
+    assert find_config(project / "source" / "_posts").path == project / "pyproject.toml"
+    assert run("validate", str(project / "source" / "_posts"))[0] == 1
+
+
+def test_a_pyproject_that_cannot_hold_our_table_is_not_parsed(project: Path) -> None:
+    # Broken TOML in a project's own settings is not articletool's to report.
+    write_settings(project, "[project]\nname = 'blog\n[tool.ruff]\nline-length = 100\n")
+    assert find_config(project / "source" / "_posts").path is None
+    assert run("validate", str(project / "source" / "_posts"))[0] == 0
+
+
 def test_isolated_and_config_file(project: Path, tmp_path: Path) -> None:
     write_settings(project, REQUIRE_AUTHOR)
     posts = str(project / "source" / "_posts")

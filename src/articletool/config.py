@@ -21,7 +21,7 @@ naming the file and the key.
 from __future__ import annotations
 
 import os
-import tomllib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,14 +136,44 @@ def check_table(table: Mapping[str, Any], where: str) -> None:
         raise UsageError("'respect-gitignore' must be true or false", where)
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path, data: bytes | None = None) -> dict[str, Any]:
+    """Parse the settings file ``path`` (its bytes ``data`` when already read)."""
+    import tomllib  # only when a settings file is there to parse
+
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        if data is None:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        return tomllib.loads(data.decode())
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"invalid TOML: {exc}", str(path)) from None
     except OSError as exc:
         raise UsageError(f"cannot read: {exc.strerror}", str(path)) from None
+
+
+# Every spelling of a [tool.articletool] table starts a line with a header
+# naming [tool] or [tool.articletool...], or with a key named tool (dotted or
+# an inline table); a key spelled with escapes needs a backslash. The many
+# pyproject.toml files with none of these (a Python project's own, without
+# our settings) are passed over without being parsed.
+_TOOL = rb"""(?:tool(?![\w-])|"tool"|'tool')"""
+_OURS = rb"""(?:articletool(?![\w-])|"articletool"|'articletool')"""
+_MAY_HOLD_OURS = (
+    rb"^[ \t]*(?:\[\[?[ \t]*" + _TOOL + rb"[ \t]*(?:\.[ \t]*" + _OURS + rb"|(?!\.))"
+    rb"|" + _TOOL + rb"[ \t]*[.=])"
+)
+
+
+def _pyproject(path: Path) -> dict[str, Any] | None:
+    """The parsed ``pyproject.toml`` at ``path``, or ``None`` when no line of
+    it can begin a ``[tool.articletool]`` table (it is not parsed then)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read: {exc.strerror}", str(path)) from None
+    if b"\\" not in data and not re.search(_MAY_HOLD_OURS, data, re.MULTILINE):
+        return None
+    return _read(path, data)
 
 
 def _table(path: Path, document: dict[str, Any]) -> dict[str, Any] | None:
@@ -181,7 +211,8 @@ def find_config(start: Path | None = None) -> Config:
         for name in ("articletool.toml", "pyproject.toml"):
             path = candidate / name
             if path.is_file():
-                table = _table(path, _read(path))
+                document = _pyproject(path) if name == "pyproject.toml" else _read(path)
+                table = _table(path, document) if document is not None else None
                 if table is not None:
                     config = Config(path, table)
                     check_table(config.table, config.where)
@@ -215,8 +246,12 @@ def config_for(paths: Iterable[str], config_file: Path | None, isolated: bool) -
         return Config()
     if config_file is not None:
         return load_config(config_file)
-    found = find_config(common_parent(paths))
-    return found if found.path is not None else find_config(Path.cwd())
+    start = common_parent(paths).resolve()
+    found = find_config(start)
+    here = Path.cwd().resolve()
+    if found.path is not None or here == start or here in start.parents:
+        return found  # the folders above the current one were searched already
+    return find_config(here)
 
 
 _chosen: Config | None = None

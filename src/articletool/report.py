@@ -13,7 +13,6 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TextIO
 
@@ -80,16 +79,18 @@ class Reporter:
             self.out.flush()
 
 
-@dataclass(slots=True)
 class Tally:
     """Counts for the summary and the exit code."""
 
-    files: int = 0
-    unreadable: int = 0
-    files_with_findings: int = 0
-    errors: int = 0
-    warnings: int = 0
-    by_code: Counter[str] = field(default_factory=Counter)
+    __slots__ = ("by_code", "errors", "files", "files_with_findings", "unreadable", "warnings")
+
+    def __init__(self) -> None:
+        self.files = 0
+        self.unreadable = 0
+        self.files_with_findings = 0
+        self.errors = 0
+        self.warnings = 0
+        self.by_code: Counter[str] = Counter()
 
     def add(self, findings: Sequence[Finding]) -> None:
         self.files += 1

@@ -10,10 +10,9 @@ import os
 import sys
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
 
@@ -94,9 +93,9 @@ class Source(StrEnum):
     JSONL = "jsonl"
 
 
-@dataclass(frozen=True, slots=True)
-class RunInputs:
-    files: FileSettings = field(default_factory=FileSettings)
+class RunInputs(NamedTuple):  # not a dataclass: cheaper to create at start-up
+    #: ``None``: the defaults (made when first needed: they read the current folder).
+    files: FileSettings | None = None
     source: Source = Source.POSTS
     #: Where ``--from jsonl`` writes the rebuilt posts for this run.
     spool: Path | None = None
@@ -111,7 +110,7 @@ def discover(
     """:func:`articletool.files.discover` with this run's settings: suffixes,
     ``exclude`` globs and ``.gitignore`` from the configuration; with
     ``--from jsonl``, one input per record read from ``paths``."""
-    settings = _inputs.files
+    settings = _inputs.files or FileSettings()
     if _inputs.source is Source.JSONL:
         yield from _records(paths)
         return
