@@ -67,6 +67,8 @@ __all__ = ["SKIP_TAGS", "MarkdownConverter", "MarkdownOptions", "convert", "safe
 #: A ``]:`` inside a link's text (from a code span) would make a paragraph
 #: that starts with the link read as a link reference definition.
 _REFERENCE_LIKE = re.compile(r"(?<!\\)\]:")
+#: What HTML collapses to one space (no-break spaces are kept).
+_HTML_SPACE_CHARS = " \t\n\r\f"
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
 
 
@@ -191,7 +193,9 @@ class MarkdownConverter:
         entity = self._entity
         text = el.text
         if text:
-            out.tokens.append(escape_text(text, entity))
+            # white space between blocks is most text nodes: decided without a call
+            space = text.isspace() and not text.strip(_HTML_SPACE_CHARS)
+            out.tokens.append(" " if space else escape_text(text, entity))
         route = self._routes[out.inline_only]
         for child in el:
             tag = child.tag
@@ -209,7 +213,8 @@ class MarkdownConverter:
                         self._depth -= 1
             tail = child.tail
             if tail:
-                out.tokens.append(escape_text(tail, entity))
+                space = tail.isspace() and not tail.strip(_HTML_SPACE_CHARS)
+                out.tokens.append(" " if space else escape_text(tail, entity))
 
     def node(self, el: Element, out: _Builder) -> None:
         """Convert ``el`` itself, as its tag says."""
@@ -257,9 +262,11 @@ class MarkdownConverter:
     # -- blocks --------------------------------------------------------------
 
     def convert_div(self, el: Element, out: _Builder) -> None:
-        out.flush()
+        if out.tokens or out.inline_only:
+            out.flush()
         self.children(el, out)
-        out.flush()
+        if out.tokens or out.inline_only:
+            out.flush()
 
     def convert_h1(self, el: Element, out: _Builder) -> None:
         level = int(str(el.tag)[1])
@@ -469,8 +476,10 @@ class MarkdownConverter:
         src = safe_url(el.get("src"), True, self.options.proxy_prefixes)
         if src is None:
             return
-        alt = escape_text(HTML_SPACE.sub(" ", el.get("alt") or "").strip(" "), self._entity)
-        out.tokens.append(f"![{alt}]({escape_url(src)}{self._title(el)})")
+        alt = el.get("alt")
+        if alt:
+            alt = escape_text(HTML_SPACE.sub(" ", alt).strip(" "), self._entity)
+        out.tokens.append(f"![{alt or ''}]({escape_url(src)}{self._title(el)})")
 
     def _title(self, el: Element) -> str:
         title = el.get("title")
@@ -491,6 +500,8 @@ def convert(root: Element, options: MarkdownOptions | None = None) -> str:
 def _join_blocks(blocks: list[_Block], tight: bool = False) -> str:
     """Blocks separated by blank lines; with ``tight`` (inside a list item) a
     list that may interrupt a paragraph follows it directly."""
+    if not tight:
+        return "\n\n".join([block.text for block in blocks])
     parts: list[str] = []
     for index, block in enumerate(blocks):
         if index:

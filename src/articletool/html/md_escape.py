@@ -29,12 +29,16 @@ _BACKTICKS = re.compile(r"`+")
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\\]+")
 #: What a bare destination cannot hold: control characters, space, ``<>()``.
 _NEEDS_BRACKETS = re.compile(r"[\x00-\x20<>()]")
+#: What :func:`escape_url` rewrites: white space, brackets, entities, backslashes.
+_URL_SPECIAL = re.compile(r"[\x00-\x20<>()&\\]")
 
 
 def escape_text(text: str, entity_braces: bool = True) -> str:
     """Collapse HTML white space and escape what CommonMark would interpret inline."""
     if _CHANGES.search(text) is None:
         return text  # most text nodes: one search decides
+    if not text.strip(" \t\n\r\f"):
+        return " "  # white space between blocks
     if HTML_SPACE.search(text) is not None:
         text = HTML_SPACE.sub(" ", text)
     if _SPECIAL.search(text) is None:
@@ -71,6 +75,8 @@ def _escape_entity(match: re.Match[str]) -> str:
 
 def escape_url(url: str) -> str:
     """A link destination that no content can break out of."""
+    if url and _URL_SPECIAL.search(url) is None:
+        return url  # nothing below would change it
     url = HTML_SPACE.sub(" ", url).strip(" ")
     url = _ENTITY.sub(lambda m: "\\" + m.group(), url.replace("\\", "\\\\"))
     if not url or _NEEDS_BRACKETS.search(url):

@@ -253,19 +253,20 @@ class _Run:
 def _run_edges(seq: list[Token], before: str, after: str) -> list[tuple[list[Delim], str, str]]:
     """Each run of marks with the characters just before and after it."""
     edges: list[tuple[list[Delim], str, str]] = []
-    index = 0
-    while index < len(seq):
-        if not isinstance(seq[index], Delim):
-            index += 1
-            continue
-        end = index
-        while end < len(seq) and isinstance(seq[end], Delim):
-            end += 1
-        meant = [t for t in seq[index:end] if isinstance(t, Delim)]
-        prev_char = _edge(seq[index - 1] if index else None, True, before)
-        next_char = _edge(seq[end] if end < len(seq) else None, False, after)
-        edges.append((meant, prev_char, next_char))
-        index = end
+    meant: list[Delim] = []
+    last: Token | None = None  # the token just read
+    ahead: Token | None = None  # the token before the current run
+    for token in seq:
+        if isinstance(token, Delim):
+            if not meant:
+                ahead = last
+            meant.append(token)
+        elif meant:
+            edges.append((meant, _edge(ahead, True, before), _edge(token, False, after)))
+            meant = []
+        last = token
+    if meant:
+        edges.append((meant, _edge(ahead, True, before), after))
     return edges
 
 
