@@ -118,7 +118,7 @@ def discover(
     if settings.exclude:
         from ..ignore import Excluder  # imported on use, like the rest of ignore
 
-        excluded = Excluder(settings.exclude, settings.base)
+        excluded = Excluder(settings.exclude, settings.base or Path.cwd())
         found = (i for i in found if not (isinstance(i, Input) and i.path and excluded(i.path)))
     if not settings.respect_gitignore or all(p == files.STDIN for p in paths):
         yield from found

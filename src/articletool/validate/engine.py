@@ -11,7 +11,6 @@ back inside the :class:`FileResult`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
@@ -22,7 +21,7 @@ from ..post import Post, parse_post
 from ..urls import PROXY_PREFIXES
 from .rules import DEFAULT_REQUIRED, RULES, Context, Severity
 
-# Finding and FileResult are named tuples rather than frozen dataclasses: a
+# The records here are named tuples rather than frozen dataclasses: a
 # dataclass costs about 0.7 ms to create at import, which every start pays.
 
 
@@ -47,14 +46,14 @@ class Finding(NamedTuple):
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything a validation run needs to know, picklable."""
 
     #: The current time; dates after it are in the future (FM202).
     now: datetime
     required: tuple[str, ...] = DEFAULT_REQUIRED
-    codes: frozenset[str] = field(default_factory=lambda: frozenset(RULES))
+    #: The codes of the rules to run (default: every rule).
+    codes: frozenset[str] = frozenset(RULES)
     #: Image proxies whose addresses ``clean`` unwraps (FM302).
     proxy_prefixes: tuple[str, ...] = PROXY_PREFIXES
     max_bytes: int = MAX_BYTES
