@@ -397,3 +397,21 @@ def test_malformed_table_falls_back_without_losing_text() -> None:
     out = md("<table><tr><td>a</td></tr>stray<td>loose</td></table>")
     assert "stray" in out and "loose" in out
     assert not out.startswith("|")
+
+
+def test_a_subclass_replacing_node_or_text_sees_every_element_and_text() -> None:
+    seen: list[str] = []
+
+    class Counting(MarkdownConverter):
+        def node(self, el: object, out: object) -> None:
+            seen.append(str(el.tag))  # type: ignore[attr-defined]
+            super().node(el, out)  # type: ignore[arg-type]
+
+    class Loud(MarkdownConverter):
+        def text(self, text: str, out: object) -> None:
+            super().text(text.upper(), out)  # type: ignore[arg-type]
+
+    html = "<p>a <b>b</b></p><ul><li>c</li></ul>"
+    assert Counting().convert(parse_body(html)) == md(html)
+    assert seen == ["p", "b", "ul"]  # list items are read by the list
+    assert Loud().convert(parse_body(html)) == "A **B**\n\n- C\n"

@@ -151,7 +151,10 @@ Routes = tuple[dict[object, Handler | None], dict[object, Handler | None]]
 
 
 def _routes(cls: type[MarkdownConverter]) -> Routes:
-    block: dict[object, Handler | None] = {tag: handler for tag, handler in cls.dispatch.items()}
+    # Tags are looked up lower-cased, so a name with capitals never matches.
+    block: dict[object, Handler | None] = {
+        tag: handler for tag, handler in cls.dispatch.items() if tag == tag.lower()
+    }
     block.update(dict.fromkeys(SKIP_TAGS))
     inline = dict(block)
     inline.update(dict.fromkeys(STRUCTURE_TAGS, cls._flatten))
@@ -161,13 +164,18 @@ def _routes(cls: type[MarkdownConverter]) -> Routes:
 class MarkdownConverter:
     """Converts an lxml tree to Markdown. One instance per thread."""
 
-    #: tag -> ``convert_<tag>``, filled in for each class (subclasses add tags).
+    #: tag -> ``convert_<tag>``, filled in for each class (subclasses add tags
+    #: by defining methods; the table is read once, when the class is made).
     dispatch: ClassVar[dict[str, Handler]] = {}
     _routes: ClassVar[Routes] = ({}, {})
+    #: Whether :meth:`children` may skip :meth:`node` and :meth:`text` (false
+    #: when a subclass replaces either, so that it sees every element and text).
+    _direct: ClassVar[bool] = True
 
     def __init_subclass__(cls) -> None:
         cls.dispatch = _handlers(cls)
         cls._routes = _routes(cls)
+        cls._direct = cls.node is MarkdownConverter.node and cls.text is MarkdownConverter.text
 
     def __init__(self, options: MarkdownOptions | None = None) -> None:
         self.options = options or MarkdownOptions()
@@ -190,6 +198,15 @@ class MarkdownConverter:
 
     def children(self, el: Element, out: _Builder) -> None:
         """Convert ``el``'s text and children (not ``el`` itself)."""
+        if not self._direct:
+            if el.text:
+                self.text(el.text, out)
+            for child in el:
+                self.node(child, out)
+                if child.tail:
+                    self.text(child.tail, out)
+            return
+        # What node() and text() would do, inlined: this loop is most of the time.
         entity = self._entity
         text = el.text
         if text:
