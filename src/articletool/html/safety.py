@@ -7,6 +7,7 @@ returns one line per change (see :mod:`articletool.html.rules`).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -136,19 +137,22 @@ def _is_bad(name: str, value: str, prefixes: tuple[str, ...]) -> bool:
 _CHECKED: frozenset[str] = URL_ATTRS | urls.SRCSET_ATTRS | {"srcdoc", "style"}
 
 
+@functools.lru_cache(maxsize=1024)
+def _checked_as(name: str) -> str | None:
+    """``name`` in lower case when its value can be dangerous, else None: most
+    attributes are not addresses and are decided by the name alone."""
+    lowered = name.lower()
+    return lowered if lowered in _CHECKED or lowered.endswith(_URLISH_SUFFIXES) else None
+
+
 def dangerous_urls(root: HtmlElement, settings: CleanSettings) -> list[str]:
     prefixes = settings.proxy_prefixes
     done = []
     for el in root.iter(etree.Element):
-        items = el.items()
-        if not items:
-            continue
-        for name, value in items:
-            lowered = name.lower()
-            # most attributes are not addresses: decided by the name alone
-            if lowered not in _CHECKED and not lowered.endswith(_URLISH_SUFFIXES):
-                continue
-            if _is_bad(lowered, value, prefixes):
+        names = el.keys()  # values are read only where they matter
+        for name in names:
+            lowered = _checked_as(name)
+            if lowered is not None and _is_bad(lowered, el.get(name), prefixes):
                 del el.attrib[name]
                 done.append(f"{label(el)}: removed {name}")
     return done

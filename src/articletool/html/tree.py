@@ -164,14 +164,23 @@ class Selector:
         )
 
     def matches(self, el: HtmlElement) -> bool:
-        if not isinstance(el.tag, str):
+        name = el.tag
+        if not isinstance(name, str):
             return False
-        if self.tag is not None and el.tag.lower() != self.tag:
+        if self.tag is not None and name.lower() != self.tag:
             return False
+        return self.matches_rest(el, None)
+
+    def matches_rest(self, el: HtmlElement, classes: set[str] | None) -> bool:
+        """:meth:`matches` for an element of the right tag; ``classes``, when
+        given, is the set of its classes (computed once for several selectors)."""
         if self.id is not None and el.get("id") != self.id:
             return False
-        if self.classes and not self.classes <= set((el.get("class") or "").split()):
-            return False
+        if self.classes:
+            if classes is None:
+                classes = set((el.get("class") or "").split())
+            if not self.classes <= classes:
+                return False
         for name, value in self.attrs:
             have = el.get(name)
             if have is None or (value is not None and have != value):
@@ -221,7 +230,7 @@ class Census:
 class Selectors:
     """A table of selectors, found in a tree with one compiled XPath."""
 
-    __slots__ = ("_by_tag", "_tags", "_untagged", "_xpath", "items")
+    __slots__ = ("_by_tag", "_needs", "_tags", "_untagged", "_xpath", "items")
 
     def __init__(self, items: Iterable[Selector]) -> None:
         self.items: tuple[Selector, ...] = tuple(items)
@@ -240,6 +249,10 @@ class Selectors:
                 by_tag[s.tag] = (*by_tag.get(s.tag, ()), s)
         self._by_tag = {name: (*found, *self._untagged) for name, found in by_tag.items()}
         self._tags = tuple(sorted(by_tag)) if self.items and not self._untagged else None
+        # What each selector needs of a census, for possible().
+        self._needs = tuple(
+            (s.tag, s.classes, s.id, frozenset(name for name, _ in s.attrs)) for s in self.items
+        )
 
     def __iter__(self) -> Iterator[Selector]:
         return iter(self.items)
@@ -255,7 +268,16 @@ class Selectors:
 
     def possible(self, census: Census) -> bool:
         """Whether anything in a tree with this census could match."""
-        return any(s.possible(census) for s in self.items)
+        tags, classes, ids, attrs = census.tags, census.classes, census.ids, census.attrs
+        for tag, wanted, ident, names in self._needs:
+            if (
+                (tag is None or tag in tags)
+                and wanted <= classes
+                and (ident is None or ident in ids)
+                and names <= attrs
+            ):
+                return True
+        return False
 
     def find(self, root: HtmlElement) -> list[HtmlElement]:
         """Matching elements below ``root``, in document order."""
@@ -264,11 +286,16 @@ class Selectors:
         by_tag = self._by_tag
         out = []
         for el in root.iter(*self._tags):
-            # iter() picks these tag names exactly, so el.tag is a key
+            if el is root or not isinstance(el, HtmlElement):
+                continue
+            # iter() picks these tag names exactly, so el.tag is a key and
+            # the selectors found by it match its tag
+            classes = None
             for s in by_tag[el.tag]:
-                if s.matches(el):
-                    if el is not root and isinstance(el, HtmlElement):
-                        out.append(el)
+                if s.classes and classes is None:
+                    classes = set((el.get("class") or "").split())
+                if s.matches_rest(el, classes):
+                    out.append(el)
                     break
         return out
 
@@ -381,13 +408,15 @@ def has_text(el: HtmlElement) -> bool:
     return name.lower() not in HIDDEN_TAGS and _shows_text(el)
 
 
-_MEDIA_NAMES = tuple(sorted(MEDIA_TAGS))
-
-
 def has_media(el: HtmlElement, also: frozenset[str] = frozenset()) -> bool:
     """Whether ``el`` is or holds an image, a player, a form control, a table..."""
-    names = tuple(MEDIA_TAGS | also) if also else _MEDIA_NAMES
-    return next(el.iter(*names), None) is not None
+    names = MEDIA_TAGS | also if also else MEDIA_TAGS
+    # Testing each element's tag: lxml's iter(*names) builds a matcher for
+    # the names on every call, which costs more than walking a small subtree.
+    for node in el.iter(etree.Element):  # noqa: SIM110 - a loop is faster than any() here
+        if node.tag in names:
+            return True
+    return False
 
 
 def remove(el: HtmlElement) -> None:
