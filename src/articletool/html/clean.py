@@ -116,7 +116,10 @@ def clean_tree(root: HtmlElement, settings: CleanSettings | None = None) -> list
     changes: list[Change] = []
     for rule in settings.rules:
         if rule.needs(census):
-            changes.extend(Change(rule.name, detail) for detail in rule.fn(root, settings))
+            details = rule.fn(root, settings)
+            if details:
+                name = rule.name
+                changes.extend([Change(name, detail) for detail in details])
     return changes
 
 

@@ -228,27 +228,35 @@ class Census:
 
 
 class Selectors:
-    """A table of selectors, found in a tree with one compiled XPath."""
+    """A table of selectors, found in a tree with one walk.
 
-    __slots__ = ("_by_tag", "_needs", "_tags", "_untagged", "_xpath", "items")
+    Each element is tried only against the selectors naming its tag (exactly:
+    the parser gives lower-case names) and those naming none.
+    """
+
+    __slots__ = ("_by_tag", "_needs", "_tags", "_untagged", "_untagged_attrs", "items")
 
     def __init__(self, items: Iterable[Selector]) -> None:
         self.items: tuple[Selector, ...] = tuple(items)
-        # One location path with the selectors or-ed in its predicate (not a
-        # union of paths: libxml2 merges unions in quadratic time).
-        tests = " or ".join(f"({xpath_of(s)})" for s in self.items) or "false()"
-        self._xpath = etree.XPath(f"descendant::*[{tests}]")
-        # Selectors by the tag they name: an element is tried only against
-        # those that can match it. When every selector names its tag, walking
-        # those tags finds the same elements faster than the XPath does on a
-        # post-sized tree.
         self._untagged = tuple(s for s in self.items if s.tag is None)
+        # Every selector without a tag needs one of these attributes.
+        self._untagged_attrs = frozenset(
+            name
+            for s in self._untagged
+            for name in (
+                *(name for name, _ in s.attrs),
+                *(("class",) if s.classes else ()),
+                *(("id",) if s.id is not None else ()),
+            )
+        )
         by_tag: dict[str, tuple[Selector, ...]] = {}
         for s in self.items:
             if s.tag is not None:
                 by_tag[s.tag] = (*by_tag.get(s.tag, ()), s)
         self._by_tag = {name: (*found, *self._untagged) for name, found in by_tag.items()}
-        self._tags = tuple(sorted(by_tag)) if self.items and not self._untagged else None
+        # Only these tags can match when every selector names one: lxml
+        # walks just them.
+        self._tags = tuple(sorted(by_tag)) if not self._untagged else None
         # What each selector needs of a census, for possible().
         self._needs = tuple(
             (s.tag, s.classes, s.id, frozenset(name for name, _ in s.attrs)) for s in self.items
@@ -281,17 +289,20 @@ class Selectors:
 
     def find(self, root: HtmlElement) -> list[HtmlElement]:
         """Matching elements below ``root``, in document order."""
-        if self._tags is None:
-            return [el for el in found(self._xpath, root) if self.matches(el)]
-        by_tag = self._by_tag
+        by_tag, untagged, needed = self._by_tag, self._untagged, self._untagged_attrs
+        walk = root.iter(*self._tags) if self._tags is not None else root.iter(etree.Element)
         out = []
-        for el in root.iter(*self._tags):
+        for el in walk:
             if el is root or not isinstance(el, HtmlElement):
                 continue
-            # iter() picks these tag names exactly, so el.tag is a key and
-            # the selectors found by it match its tag
+            # by the exact tag, so the selectors found by it match the tag
+            found = by_tag.get(el.tag)
+            if found is None:
+                if needed.isdisjoint(el.keys()):
+                    continue  # none of the selectors without a tag can match
+                found = untagged
             classes = None
-            for s in by_tag[el.tag]:
+            for s in found:
                 if s.classes and classes is None:
                     classes = set((el.get("class") or "").split())
                 if s.matches_rest(el, classes):
@@ -351,7 +362,8 @@ def tagged(root: HtmlElement, *names: str) -> list[HtmlElement]:
 
 
 def tag(el: HtmlElement) -> str:
-    return el.tag.lower() if isinstance(el.tag, str) else ""
+    name = el.tag
+    return name.lower() if isinstance(name, str) else ""
 
 
 def label(el: HtmlElement) -> str:
