@@ -74,8 +74,19 @@ def _lowered(prefixes: tuple[str, ...]) -> tuple[tuple[str, ...], int]:
     return tuple(prefix.lower() for prefix in prefixes), max(map(len, prefixes), default=0)
 
 
+# The table asked for last, by identity: callers pass the same tuple over and
+# over, and hashing it for the cache above costs more than the lookup saves.
+_last_lowered: tuple[tuple[str, ...], tuple[tuple[str, ...], int]] = ((), ((), 0))
+
+
 def _candidates(url: str, prefixes: tuple[str, ...]) -> str | None:
-    table, longest = _lowered(prefixes)
+    global _last_lowered
+    key, found = _last_lowered
+    if key is prefixes:
+        table, longest = found
+    else:
+        table, longest = found = _lowered(prefixes)
+        _last_lowered = (prefixes, found)
     lowered = url[:longest].lower()
     if not lowered.startswith(table):
         return None

@@ -90,21 +90,27 @@ def _attached(el: HtmlElement, root: HtmlElement) -> bool:
     return False
 
 
+_SIZES = (("width", "data-width"), ("height", "data-height"))
+
+
 def _move_size(img: HtmlElement, done: list[str], names: list[str]) -> None:
-    for dim in ("width", "height"):
-        if f"data-{dim}" not in names:
+    for dim, attr in _SIZES:
+        if attr not in names:
             continue
-        value = img.get(f"data-{dim}") or ""
-        del img.attrib[f"data-{dim}"]
-        if img.get(dim) is None and value.strip().isdigit():
-            img.set(dim, value.strip())
-            done.append(f"{label(img)}: {dim}={value.strip()} from data-{dim}")
+        value = (img.get(attr) or "").strip()
+        del img.attrib[attr]
+        if img.get(dim) is None and value.isdigit():
+            img.set(dim, value)
+            done.append(f"{label(img)}: {dim}={value} from {attr}")
         else:
-            done.append(f"{label(img)}: removed data-{dim}")
+            done.append(f"{label(img)}: removed {attr}")
 
 
 def _drop_lazy_classes(img: HtmlElement, done: list[str]) -> None:
-    classes = (img.get("class") or "").split()
+    value = img.get("class")
+    if not value:
+        return
+    classes = value.split()
     if LAZY_CLASSES.isdisjoint(classes):
         return
     kept = [c for c in classes if c not in LAZY_CLASSES]
