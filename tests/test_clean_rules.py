@@ -179,6 +179,25 @@ def test_zaker_upload_video_becomes_a_video() -> None:
     assert "video-embeds" in rules_of(changes)
 
 
+@pytest.mark.parametrize(
+    ("body", "kept", "changes"),
+    [
+        (
+            '<p>a</p><object data="x.swf"><param name="movie" value="x.swf"><p>b</p></object>',
+            "<p>a</p><p>b</p>",
+            ["removed <object>"],
+        ),
+        ('<p>a<embed src="x.swf"><param name="q" value="1"></p>', "<p>a</p>", ["removed <embed>"]),
+        ('<p>a</p><param name="q">', "<p>a</p>", ["removed <param>"]),
+    ],
+)
+def test_params_go_with_their_object(body: str, kept: str, changes: list[str]) -> None:
+    """A <param> removed with its <object> is not removed (or reported) again."""
+    out, done = clean(body)
+    assert out == kept
+    assert [(c.rule, c.detail) for c in done] == [("active-content", d) for d in changes]
+
+
 def test_hidden_span_is_not_unwrapped() -> None:
     body = '<p><span style="display: none">secret</span>shown</p>'
     assert "styled-spans" not in rules_of(clean(body)[1])

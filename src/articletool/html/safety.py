@@ -60,6 +60,8 @@ def _strip_tags(root: HtmlElement, names: Iterable[str]) -> list[str]:
     wanted = frozenset(names)
     done = []
     for el in tagged(root, *wanted):
+        if el.getparent() is None:
+            continue  # a <param> already removed with its <object> or <embed>
         done.append(f"removed <{label(el)}>")
         if tag(el) in _KEEP_CONTENT:
             for param in [p for p in el.iter() if tag(p) == "param"]:
