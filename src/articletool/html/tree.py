@@ -272,7 +272,14 @@ class Selectors:
         name = el.tag
         if not isinstance(name, str):
             return False
-        return any(s.matches(el) for s in self._by_tag.get(name.lower(), self._untagged))
+        # the selectors found by the lower-case tag match the tag
+        classes = None
+        for s in self._by_tag.get(name.lower(), self._untagged):
+            if s.classes and classes is None:
+                classes = set((el.get("class") or "").split())
+            if s.matches_rest(el, classes):
+                return True
+        return False
 
     def possible(self, census: Census) -> bool:
         """Whether anything in a tree with this census could match."""
