@@ -454,9 +454,7 @@ def replace_with_paragraph(el: HtmlElement) -> str:
     parent = el.getparent()
     if parent is not None and tag(parent) in FLOW_CONTAINERS:
         tail = el.tail
-        attrs = list(el.attrib)
-        for name in attrs:
-            del el.attrib[name]
+        el.attrib.clear()
         el.tag = "p"
         el.tail = tail
         if is_blank(el.text):
