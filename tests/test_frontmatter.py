@@ -118,6 +118,18 @@ def test_load_duplicates() -> None:
     assert fm.keys["title"].line == 7
 
 
+def test_key_positions_looked_up_one_by_one_match_the_whole_table() -> None:
+    raw = "title: one\n1: number\ndate: 2022-01-01\ntitle: two\nx: {y: 1}\n"
+    one_by_one = load(raw, start_line=2).keys
+    assert one_by_one["title"].line == 5  # the last of a repeated key, as YAML keeps
+    assert one_by_one["x"] == KeyInfo(6, 1, 6, 4, None)
+    assert one_by_one.get("missing") is None and "missing" not in one_by_one
+    whole = dict(load(raw, start_line=2).keys)
+    assert list(whole) == ["title", "1", "date", "x"]
+    assert all(one_by_one[name] == info for name, info in whole.items())
+    assert len(one_by_one) == 4 and one_by_one["title"] == whole["title"]
+
+
 def test_load_invalid_yaml_is_located_in_the_file() -> None:
     text = "\n---\ntitle: ok\nauthor: a: b\n---\nbody"
     parts = split(text)

@@ -10,7 +10,7 @@ silently) and refuses alias bombs before anything expands them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,6 +217,67 @@ def _info(start_line: int, key: yaml.Node, value: yaml.Node) -> KeyInfo:
     )
 
 
+def _scalar_keys(node: yaml.MappingNode) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            yield str(key_node.value), key_node, value_node
+
+
+class _Positions(Mapping[str, KeyInfo]):
+    """Each top-level key's position, worked out from the node tree when first
+    asked for (most commands look at a few keys, or none)."""
+
+    __slots__ = ("_node", "_start_line", "_table")
+
+    def __init__(self, node: yaml.MappingNode, start_line: int) -> None:
+        self._node = node
+        self._start_line = start_line
+        self._table: dict[str, KeyInfo] | None = None
+
+    def _positions(self) -> dict[str, KeyInfo]:
+        if self._table is None:
+            # YAML keeps the last value of a repeated key; so do the positions.
+            self._table = {
+                name: _info(self._start_line, key, value)
+                for name, key, value in _scalar_keys(self._node)
+            }
+        return self._table
+
+    def __getitem__(self, name: str) -> KeyInfo:
+        if self._table is not None:
+            return self._table[name]
+        for key, value in reversed(self._node.value):  # the last one counts
+            if isinstance(key, yaml.ScalarNode) and str(key.value) == name:
+                return _info(self._start_line, key, value)
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions())
+
+    def __len__(self) -> int:
+        return len(self._positions())
+
+    def __repr__(self) -> str:
+        return repr(self._positions())
+
+
+def _duplicates(
+    node: yaml.MappingNode, start_line: int
+) -> tuple[tuple[str, KeyInfo, KeyInfo], ...]:
+    """``(key, first, repeated)`` for every key written more than once."""
+    names = [name for name, _, _ in _scalar_keys(node)]
+    if len(set(names)) == len(names):
+        return ()
+    seen: dict[str, KeyInfo] = {}
+    found = []
+    for name, key, value in _scalar_keys(node):
+        info = _info(start_line, key, value)
+        if name in seen:
+            found.append((name, seen[name], info))
+        seen[name] = info
+    return tuple(found)
+
+
 def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> FrontMatter:
     """Load front matter YAML. ``start_line`` is the file line of its first line.
 
@@ -257,18 +318,11 @@ def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> Fron
         raise LimitError("front matter nested too deeply", line=start_line) from exc
     finally:
         loader.dispose()
-    keys: dict[str, KeyInfo] = {}
-    duplicates: list[tuple[str, KeyInfo, KeyInfo]] = []
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue
-            info = _info(start_line, key_node, value_node)
-            name = str(key_node.value)
-            if name in keys:
-                duplicates.append((name, keys[name], info))
-            keys[name] = info  # YAML keeps the last value; so do the positions
-    return FrontMatter(raw, data, start_line, keys, tuple(duplicates), node)
+    if not isinstance(node, yaml.MappingNode):
+        return FrontMatter(raw, data, start_line, {}, (), node)
+    return FrontMatter(
+        raw, data, start_line, _Positions(node, start_line), _duplicates(node, start_line), node
+    )
 
 
 def reload_data(raw: str) -> Any:
