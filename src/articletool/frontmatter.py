@@ -217,65 +217,58 @@ def _info(start_line: int, key: yaml.Node, value: yaml.Node) -> KeyInfo:
     )
 
 
-def _scalar_keys(node: yaml.MappingNode) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
-    for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode):
-            yield str(key_node.value), key_node, value_node
+_KeyNodes = dict[str, tuple[yaml.Node, yaml.Node]]
 
 
 class _Positions(Mapping[str, KeyInfo]):
-    """Each top-level key's position, worked out from the node tree when first
-    asked for (most commands look at a few keys, or none)."""
+    """Each top-level key's position, worked out from its nodes when first
+    asked for (most commands look at a few keys)."""
 
-    __slots__ = ("_node", "_start_line", "_table")
+    __slots__ = ("_infos", "_nodes", "_start_line")
 
-    def __init__(self, node: yaml.MappingNode, start_line: int) -> None:
-        self._node = node
+    def __init__(self, nodes: _KeyNodes, start_line: int) -> None:
+        self._nodes = nodes
         self._start_line = start_line
-        self._table: dict[str, KeyInfo] | None = None
-
-    def _positions(self) -> dict[str, KeyInfo]:
-        if self._table is None:
-            # YAML keeps the last value of a repeated key; so do the positions.
-            self._table = {
-                name: _info(self._start_line, key, value)
-                for name, key, value in _scalar_keys(self._node)
-            }
-        return self._table
+        self._infos: dict[str, KeyInfo] = {}
 
     def __getitem__(self, name: str) -> KeyInfo:
-        if self._table is not None:
-            return self._table[name]
-        for key, value in reversed(self._node.value):  # the last one counts
-            if isinstance(key, yaml.ScalarNode) and str(key.value) == name:
-                return _info(self._start_line, key, value)
-        raise KeyError(name)
+        info = self._infos.get(name)
+        if info is None:
+            key, value = self._nodes[name]
+            info = self._infos[name] = _info(self._start_line, key, value)
+        return info
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._nodes
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._positions())
+        return iter(self._nodes)
 
     def __len__(self) -> int:
-        return len(self._positions())
+        return len(self._nodes)
 
     def __repr__(self) -> str:
-        return repr(self._positions())
+        return repr(dict(self.items()))
 
 
-def _duplicates(
+def _key_nodes(
     node: yaml.MappingNode, start_line: int
-) -> tuple[tuple[str, KeyInfo, KeyInfo], ...]:
-    """``(key, first, repeated)`` for every key written more than once."""
-    names = [name for name, _, _ in _scalar_keys(node)]
-    if len(set(names)) == len(names):
-        return ()
-    seen: dict[str, KeyInfo] = {}
-    found = []
-    for name, key, value in _scalar_keys(node):
-        info = _info(start_line, key, value)
-        if name in seen:
-            found.append((name, seen[name], info))
-        seen[name] = info
-    return tuple(found)
+) -> tuple[_KeyNodes, tuple[tuple[str, KeyInfo, KeyInfo], ...]]:
+    """The nodes of each scalar key and its value (YAML keeps the last of a
+    repeated key; so do we), and ``(key, first, repeated)`` for every key
+    written more than once."""
+    nodes: _KeyNodes = {}
+    duplicates = []
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        name = str(key.value)
+        earlier = nodes.get(name)
+        if earlier is not None:
+            first, again = _info(start_line, *earlier), _info(start_line, key, value)
+            duplicates.append((name, first, again))
+        nodes[name] = (key, value)
+    return nodes, tuple(duplicates)
 
 
 def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> FrontMatter:
@@ -320,9 +313,8 @@ def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> Fron
         loader.dispose()
     if not isinstance(node, yaml.MappingNode):
         return FrontMatter(raw, data, start_line, {}, (), node)
-    return FrontMatter(
-        raw, data, start_line, _Positions(node, start_line), _duplicates(node, start_line), node
-    )
+    nodes, duplicates = _key_nodes(node, start_line)
+    return FrontMatter(raw, data, start_line, _Positions(nodes, start_line), duplicates, node)
 
 
 def reload_data(raw: str) -> Any:
