@@ -235,7 +235,7 @@ def _open_temp(folder: str, name: str, mode: int) -> tuple[int, str]:
     global _temp_count
     while True:
         _temp_count += 1
-        tmp = os.path.join(folder, f".{name}.{os.getpid()}-{_temp_count}.tmp")
+        tmp = f"{folder}{os.sep}.{name}.{os.getpid()}-{_temp_count}.tmp"
         try:
             return os.open(tmp, _TEMP_FLAGS, mode), tmp
         except FileExistsError:  # left behind by a killed process with our pid
@@ -243,30 +243,32 @@ def _open_temp(folder: str, name: str, mode: int) -> tuple[int, str]:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    target = os.fspath(path)
     try:
-        info: os.stat_result | None = os.lstat(path)
+        info: os.stat_result | None = os.lstat(target)
     except OSError as exc:  # the errors Path.is_symlink() takes for "no"
         if exc.errno not in _ABSENT:
             raise
         info = None
     if info is not None and stat.S_ISLNK(info.st_mode):
-        path = _through_link(path)
+        target = os.fspath(_through_link(path))
         try:
-            info = os.stat(path)
+            info = os.stat(target)
         except FileNotFoundError:  # a dangling link: replaced itself
             info = None
     mode = None if info is None else stat.S_IMODE(info.st_mode)
-    folder = os.path.dirname(path) or "."
+    folder, name = os.path.split(target)
+    folder = folder or "."
     if folder not in _MADE:
         os.makedirs(folder, exist_ok=True)
         _MADE.add(folder)
     # A new file is created with 0o666 less the umask, as open() would make it.
     create_mode = 0o600 if mode is not None else 0o666
     try:
-        fd, tmp = _open_temp(folder, path.name, create_mode)
+        fd, tmp = _open_temp(folder, name, create_mode)
     except FileNotFoundError:  # the folder went away since we made it
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = _open_temp(folder, path.name, create_mode)
+        fd, tmp = _open_temp(folder, name, create_mode)
     try:
         try:
             view = memoryview(data)
@@ -278,7 +280,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
             os.close(fd)
         if mode is not None:
             os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
