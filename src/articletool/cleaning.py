@@ -24,12 +24,14 @@ import difflib
 import json
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
+import yaml
 from lxml.html import HtmlElement
 
 from . import frontmatter, urls
 from .errors import ArticleToolError, SafetyError
-from .frontmatter import FrontMatter
+from .frontmatter import FrontMatter, KeyInfo
 from .html.clean import (
     Change,
     CleanSettings,
@@ -139,9 +141,8 @@ def _edit_front_matter(post: Post, settings: CleanSettings) -> tuple[str, list[C
         return text, []
     rules = frozenset(rule.name for rule in settings.rules)
     prefixes = settings.proxy_prefixes
-    edits: list[tuple[int, int, str]] = []
+    edits: list[_Edit] = []
     changes: list[Change] = []
-    wanted: dict[str, str] = {}
     for name, info, style, value in fields:
         new, made = _new_image_value(value, rules, prefixes)
         if not made:
@@ -150,22 +151,66 @@ def _edit_front_matter(post: Post, settings: CleanSettings) -> tuple[str, list[C
         end = _token_end(text, start, style)
         if end is None:
             continue
-        edits.append((start, end, _token(new, style)))
-        wanted[name] = new
+        edits.append(_Edit(name, info, start, end, value, new, _token(new, style)))
         changes.extend(Change(rule, f"front matter {name}") for rule in made)
     if not edits:
         return text, []
     new_text = text
-    for start, end, token in sorted(edits, reverse=True):
-        new_text = new_text[:start] + token + new_text[end:]
-    if not _same_but(fm, new_text, wanted):
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        new_text = new_text[: edit.start] + edit.token + new_text[edit.end :]
+    if not (_tokens_prove(fm, text, edits) or _same_but(fm, new_text, edits)):
         return text, []  # the edit would change more than meant: leave it be
     return new_text, changes
 
 
-def _same_but(fm: FrontMatter, new_text: str, wanted: dict[str, str]) -> bool:
+class _Edit(NamedTuple):
+    """One image field rewritten: ``text[start:end]`` (which held ``old``)
+    becomes ``token`` (which means ``new``)."""
+
+    name: str
+    info: KeyInfo
+    start: int
+    end: int
+    old: str
+    new: str
+    token: str
+
+
+def _means(token: str, value: str) -> bool:
+    """Whether ``token``, read as a YAML document of its own, is the string ``value``."""
+    try:
+        return bool(frontmatter.reload_data(token) == value)
+    except ArticleToolError:
+        return False
+
+
+def _tokens_prove(fm: FrontMatter, text: str, edits: list[_Edit]) -> bool:
+    """The cheap proof that the edits change nothing but their fields.
+
+    It holds when the front matter is a block mapping and each edit replaces
+    a value written on its key's line: the old span, read alone, is the old
+    value (so the parser's scalar was exactly that span: a scalar that went on
+    past it, onto the next line say, would have read differently), and the
+    new token, read alone, is the new value. The text around the spans is
+    unchanged, and the new token is a single-line scalar of the old one's
+    kind (quoted stays quoted; a plain one is written plain only when nothing
+    in it can end or extend it), so it ends where it ends on its own. When it
+    does not hold, the whole front matter is loaded again instead.
+    """
+    node = fm.node
+    if not isinstance(node, yaml.MappingNode) or node.flow_style:
+        return False
+    return all(
+        edit.info.value_line == edit.info.line
+        and _means(text[edit.start : edit.end], edit.old)
+        and _means(edit.token, edit.new)
+        for edit in edits
+    )
+
+
+def _same_but(fm: FrontMatter, new_text: str, edits: list[_Edit]) -> bool:
     """Whether ``new_text``'s front matter loads to ``fm``'s data with only
-    ``wanted`` changed: the proof that an edit touched nothing else."""
+    the edited fields changed: the proof that an edit touched nothing else."""
     parts = frontmatter.split(new_text)
     if parts.raw is None:
         return False
@@ -174,7 +219,7 @@ def _same_but(fm: FrontMatter, new_text: str, wanted: dict[str, str]) -> bool:
     except ArticleToolError:
         return False
     expected = dict(fm.data)
-    expected.update(wanted)
+    expected.update((edit.name, edit.new) for edit in edits)
     return bool(loaded == expected)
 
 
