@@ -238,6 +238,9 @@ class _Positions(Mapping[str, KeyInfo]):
             info = self._infos[name] = _info(self._start_line, key, value)
         return info
 
+    def get(self, name: str, default: KeyInfo | None = None) -> KeyInfo | None:  # type: ignore[override]
+        return self[name] if name in self._nodes else default
+
     def __contains__(self, name: object) -> bool:
         return name in self._nodes
 
