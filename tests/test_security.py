@@ -529,3 +529,19 @@ _INERT_WITHOUT_CLEANING = frozenset(
         "iframe-srcdoc-escaped",
     }
 )  # fmt: skip
+
+
+def test_every_style_threat_holds_a_mark_the_quick_test_looks_for() -> None:
+    from articletool.html import safety
+
+    for threat in safety._STYLE_THREATS:
+        assert any(mark in threat for mark in safety.STYLE_MARKS), threat
+
+
+def test_style_threats_spelled_with_entities_or_escapes_are_still_found() -> None:
+    from articletool.html import safety
+
+    assert safety._style_is_bad("width: e&#120;pression(alert(1))")
+    assert safety._style_is_bad("background: url(ja&#118;ascript:alert(1))")
+    assert safety._style_is_bad("x: \\76 bscript:alert(1)")
+    assert not safety._style_is_bad("text-align: center; font-size: 14px")

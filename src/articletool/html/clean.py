@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -30,7 +30,7 @@ from lxml.html import HtmlElement
 from .. import urls
 from ..errors import UsageError
 from .rules import DEBRIS, RULES, Rule
-from .tree import HIDDEN_TAGS, Census, Selector, tag
+from .tree import HIDDEN_TAGS, Attribute, Census, Selector, attributes_of, tag
 
 #: Front-matter fields that hold an image address.
 IMAGE_FIELDS: tuple[str, ...] = ("headimg", "thumbnail", "cover")
@@ -114,10 +114,27 @@ def clean_tree(root: HtmlElement, settings: CleanSettings | None = None) -> list
     elements = list(root.iter(etree.Element))
     census = Census.of_elements(elements)
     changes: list[Change] = []
+    # Rules over attributes walk a list of them, not the tree: the census's
+    # while no rule changed anything; after changes that only removed
+    # attributes or changed values, read again from the census's elements
+    # with attributes (still all the tree's); else from the tree.
+    attributes: Sequence[Attribute] | None = census.attributes
+    attributed: Iterable[HtmlElement] | None = census.attributed
     for rule in settings.rules:
         if rule.needs(census):
-            details = rule.fn(root, settings)
+            walk = rule.walk
+            if walk is not None:
+                if attributes is None:
+                    attributes = attributes_of(
+                        attributed if attributed is not None else root.iter(etree.Element)
+                    )
+                details = walk(attributes, settings)
+            else:
+                details = rule.fn(root, settings)
             if details:
+                attributes = None
+                if not rule.keeps_attributed:
+                    attributed = None
                 name = rule.name
                 changes.extend([Change(name, detail) for detail in details])
     return changes

@@ -14,7 +14,17 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from .. import urls
-from .tree import has_media, has_text, is_blank, label, remove, tag, tagged
+from .tree import (
+    Attribute,
+    attributes_of,
+    has_media,
+    has_text,
+    is_blank,
+    label,
+    remove,
+    tag,
+    tagged,
+)
 
 if TYPE_CHECKING:
     from .clean import CleanSettings
@@ -165,19 +175,23 @@ def lazy_images(root: HtmlElement, settings: CleanSettings) -> list[str]:
 
 
 def proxies(root: HtmlElement, settings: CleanSettings) -> list[str]:
+    return proxies_in(attributes_of(root.iter(etree.Element)), settings)
+
+
+def proxies_in(attributes: Iterable[Attribute], settings: CleanSettings) -> list[str]:
+    """:func:`proxies` over a tree's attributes (:func:`attributes_of`)."""
     prefixes = settings.proxy_prefixes
     done = []
-    for el in root.iter(etree.Element):
-        for name, value in el.items():
-            if "://" not in value or name in ("alt", "title"):
-                continue
-            if name in urls.SRCSET_ATTRS:
-                new = urls.rewrite_srcset(value, prefixes)
-            else:
-                new = urls.unproxy(value, prefixes)
-            if new != value:
-                el.set(name, new)
-                done.append(f"{label(el)}: {name} unproxied")
+    for el, name, value in attributes:
+        if "://" not in value or name in ("alt", "title"):
+            continue
+        if name in urls.SRCSET_ATTRS:
+            new = urls.rewrite_srcset(value, prefixes)
+        else:
+            new = urls.unproxy(value, prefixes)
+        if new != value:
+            el.set(name, new)
+            done.append(f"{label(el)}: {name} unproxied")
     return done
 
 

@@ -9,7 +9,7 @@ through the settings where it makes sense (proxy prefixes, lazy attributes).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -18,10 +18,20 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from .lazy import lazy_images, proxies, upgrade_http
-from .safety import ACTIVE_TAGS, active_content, dangerous_urls, event_handlers, scripts, styles
+from .lazy import lazy_images, proxies, proxies_in, upgrade_http
+from .safety import (
+    ACTIVE_TAGS,
+    active_content,
+    dangerous_urls,
+    dangerous_urls_in,
+    event_handlers,
+    event_handlers_in,
+    scripts,
+    styles,
+)
 from .tree import (
     BLOCK_TAGS,
+    Attribute,
     Census,
     Selectors,
     has_media,
@@ -41,6 +51,7 @@ if TYPE_CHECKING:
     from .clean import CleanSettings
 
 RuleFn = Callable[[HtmlElement, "CleanSettings"], list[str]]
+WalkFn = Callable[[Sequence[Attribute], "CleanSettings"], list[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +66,12 @@ class Rule:
     #: cannot are skipped without searching the tree. Must never say no
     #: when the rule would change something.
     needs: Callable[[Census], bool] = field(default=lambda census: True)
+    #: ``fn`` over the tree's attributes (:func:`~.tree.attributes_of`)
+    #: instead of the tree: run on the census's while they are still current.
+    walk: WalkFn | None = None
+    #: Whether the rule's changes only remove attributes or change their
+    #: values: the census's elements with attributes then stay all of them.
+    keeps_attributed: bool = False
 
 
 # --- tables -----------------------------------------------------------------
@@ -335,11 +352,15 @@ RULES: Mapping[str, Rule] = {
             event_handlers,
             "remove on* attributes",
             needs=lambda census: any(name.lower().startswith("on") for name in census.attrs),
+            walk=event_handlers_in,
+            keeps_attributed=True,
         ),
         Rule(
             "dangerous-urls",
             dangerous_urls,
             "remove javascript:, vbscript:, data:text/html addresses",
+            walk=dangerous_urls_in,
+            keeps_attributed=True,
         ),
         Rule(
             "lazy-images",
@@ -347,8 +368,20 @@ RULES: Mapping[str, Rule] = {
             "take the real image address from lazy-load attributes",
             needs=_tags("img", "source"),
         ),
-        Rule("proxies", proxies, "unwrap image-proxy addresses in src, href, srcset"),
-        Rule("upgrade-http", upgrade_http, "http:// -> https:// for embedded media", default=False),
+        Rule(
+            "proxies",
+            proxies,
+            "unwrap image-proxy addresses in src, href, srcset",
+            walk=proxies_in,
+            keeps_attributed=True,
+        ),
+        Rule(
+            "upgrade-http",
+            upgrade_http,
+            "http:// -> https:// for embedded media",
+            default=False,
+            keeps_attributed=True,
+        ),
         Rule(
             "image-wrappers",
             image_wrappers,

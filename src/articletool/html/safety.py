@@ -7,7 +7,6 @@ returns one line per change (see :mod:`articletool.html.rules`).
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 from collections.abc import Iterable
@@ -17,7 +16,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from .. import urls
-from .tree import label, remove, tag, tagged, unwrap
+from .tree import Attribute, attributes_of, label, remove, tag, tagged, unwrap
 
 if TYPE_CHECKING:
     from .clean import CleanSettings
@@ -88,12 +87,14 @@ _STYLE_THREATS = ("expression(", "javascript:", "vbscript:", "-moz-binding", "be
 
 
 def event_handlers(root: HtmlElement, settings: CleanSettings) -> list[str]:
+    return event_handlers_in(attributes_of(root.iter(etree.Element)), settings)
+
+
+def event_handlers_in(attributes: Iterable[Attribute], settings: CleanSettings) -> list[str]:
+    """:func:`event_handlers` over a tree's attributes (:func:`attributes_of`)."""
     done = []
-    for el in root.iter(etree.Element):
-        names = el.keys()
-        if not names:
-            continue
-        for name in [a for a in names if a.lower().startswith("on")]:
+    for el, name, _ in attributes:
+        if name[:2].lower() == "on":
             del el.attrib[name]
             done.append(f"{label(el)}: removed {name}")
     return done
@@ -123,12 +124,26 @@ def _css_plain(value: str) -> str:
     return _CSS_COMMENT.sub("", _CSS_ESCAPE.sub(_css_unescape, text))
 
 
+#: Every threat holds one of these (lower case): a style without any of them
+#: (and no entity that could spell one) holds no threat however spaced.
+STYLE_MARKS: tuple[str, ...] = ("(", "v", "z")
+
+
+def _style_is_bad(value: str) -> bool:
+    plain = _css_plain(value)
+    lowered = plain.lower()
+    if "&" not in lowered and "(" not in lowered and "v" not in lowered and "z" not in lowered:
+        return False  # the usual inline style (text-align, font-size...): STYLE_MARKS
+
+    text = urls.scheme_text(plain)
+    return any(threat in text for threat in _STYLE_THREATS)
+
+
 def _is_bad(name: str, value: str, prefixes: tuple[str, ...]) -> bool:
     if name == "srcdoc":
         return True
     if name == "style":
-        text = urls.scheme_text(_css_plain(value))
-        return any(threat in text for threat in _STYLE_THREATS)
+        return _style_is_bad(value)
     if name in urls.SRCSET_ATTRS:
         return any(urls.is_dangerous(u, prefixes) for u, _ in urls.split_srcset(value))
     return _is_url_attr(name) and urls.is_dangerous(value, prefixes)
@@ -139,7 +154,6 @@ def _is_bad(name: str, value: str, prefixes: tuple[str, ...]) -> bool:
 _CHECKED: frozenset[str] = URL_ATTRS | urls.SRCSET_ATTRS | {"srcdoc", "style"}
 
 
-@functools.lru_cache(maxsize=1024)
 def _checked_as(name: str) -> str | None:
     """``name`` in lower case when its value can be dangerous, else None: most
     attributes are not addresses and are decided by the name alone."""
@@ -147,14 +161,28 @@ def _checked_as(name: str) -> str | None:
     return lowered if lowered in _CHECKED or lowered.endswith(_URLISH_SUFFIXES) else None
 
 
+# _checked_as by attribute name, as met (a dict lookup is cheaper than an
+# lru_cache call); bounded for hostile input
+_CHECKED_AS: dict[str, str | None] = {}
+_CHECKED_AS_MAX = 4096
+
+
 def dangerous_urls(root: HtmlElement, settings: CleanSettings) -> list[str]:
+    return dangerous_urls_in(attributes_of(root.iter(etree.Element)), settings)
+
+
+def dangerous_urls_in(attributes: Iterable[Attribute], settings: CleanSettings) -> list[str]:
+    """:func:`dangerous_urls` over a tree's attributes (:func:`attributes_of`)."""
     prefixes = settings.proxy_prefixes
+    known = _CHECKED_AS
     done = []
-    for el in root.iter(etree.Element):
-        names = el.keys()  # values are read only where they matter
-        for name in names:
+    for el, name, value in attributes:
+        lowered = known.get(name, "")
+        if lowered == "":
             lowered = _checked_as(name)
-            if lowered is not None and _is_bad(lowered, el.get(name), prefixes):
-                del el.attrib[name]
-                done.append(f"{label(el)}: removed {name}")
+            if len(known) < _CHECKED_AS_MAX:
+                known[name] = lowered
+        if lowered is not None and _is_bad(lowered, value, prefixes):
+            del el.attrib[name]
+            done.append(f"{label(el)}: removed {name}")
     return done

@@ -188,6 +188,10 @@ class Selector:
         return True
 
 
+#: One attribute of a tree: (element, name, value).
+Attribute = tuple[HtmlElement, str, str]
+
+
 @dataclass(frozen=True, slots=True)
 class Census:
     """What a tree holds, gathered in one pass: lets rules that cannot apply be
@@ -197,6 +201,10 @@ class Census:
     classes: frozenset[str]
     attrs: frozenset[str]
     ids: frozenset[str]
+    #: The elements that have attributes, in document order.
+    attributed: tuple[HtmlElement, ...] = ()
+    #: Every attribute as (element, name, value), in document order.
+    attributes: tuple[Attribute, ...] = ()
 
     @classmethod
     def of(cls, root: HtmlElement) -> Census:
@@ -209,16 +217,30 @@ class Census:
         classes: set[str] = set()
         attrs: set[str] = set()
         ids: set[str] = set()
+        attributed = []
+        attributes = []
         for el in elements:
             tags.add(el.tag)  # the parser gives lower-case names
-            for name, value in el.items():
+            items = el.items()
+            if not items:
+                continue
+            attributed.append(el)
+            for name, value in items:
+                attributes.append((el, name, value))
                 attrs.add(name)
                 if name == "class":
                     if value:
                         classes.update(value.split())
                 elif name == "id" and value:
                     ids.add(value)
-        return cls(frozenset(tags), frozenset(classes), frozenset(attrs), frozenset(ids))
+        return cls(
+            frozenset(tags),
+            frozenset(classes),
+            frozenset(attrs),
+            frozenset(ids),
+            tuple(attributed),
+            tuple(attributes),
+        )
 
     def has_tag(self, *names: str) -> bool:
         return not self.tags.isdisjoint(names)
@@ -350,6 +372,11 @@ def matching(root: HtmlElement, table: Iterable[Selector]) -> list[HtmlElement]:
     document order."""
     rules = table if isinstance(table, Selectors) else Selectors(table)
     return rules.find(root) if len(rules) else []
+
+
+def attributes_of(elements: Iterable[HtmlElement]) -> list[Attribute]:
+    """Every attribute of these elements as (element, name, value), in order."""
+    return [(el, name, value) for el in elements for name, value in el.items()]
 
 
 def elements(root: HtmlElement) -> Iterator[HtmlElement]:
