@@ -92,13 +92,10 @@ class MarkdownOptions:
     proxy_prefixes: tuple[str, ...] = urls.PROXY_PREFIXES
 
 
-@dataclass(slots=True)
-class _Block:
-    text: str
-    #: "p", "code", "hr"...; lists: "list:<marker>" and whether they may
-    #: follow a paragraph line directly.
-    kind: str = "p"
-    interrupts: bool = False
+#: A finished block: its text; its kind ("p", "code", "hr"...; lists:
+#: "list:<marker>"); whether it may follow a paragraph line directly (lists).
+#: A plain tuple: paragraphs are made by the thousand.
+_Block = tuple[str, str, bool]
 
 
 class _Builder:
@@ -121,9 +118,9 @@ class _Builder:
             if len(tokens) == 1 and tokens[0].__class__ is str:  # plain text: most paragraphs
                 text = tokens[0].strip(" ")
                 if text and not text.isspace():
-                    self.blocks.append(_Block(escape_line_start(text)))
+                    self.blocks.append((escape_line_start(text), "p", False))
             else:
-                self.blocks.extend([_Block(p) for p in resolve(tokens)])
+                self.blocks.extend([(p, "p", False) for p in resolve(tokens)])
             self.tokens = []
 
     def add(self, block: _Block) -> None:
@@ -222,6 +219,15 @@ class MarkdownConverter:
             if handler is not None:
                 if self._depth >= self._max_depth:
                     out.tokens.append(escape_text(" ".join(text_nodes(child)), entity))
+                elif handler is _CONTAINER and not out.inline_only and not len(child):
+                    # what convert_div does for a paragraph of text alone (most <p>)
+                    if out.tokens:
+                        out.flush()
+                    leaf = child.text
+                    if leaf and not (leaf.isspace() and not leaf.strip(_HTML_SPACE_CHARS)):
+                        leaf = escape_text(leaf, entity).strip(" ")
+                        if leaf and not leaf.isspace():
+                            out.blocks.append((escape_line_start(leaf), "p", False))
                 else:
                     self._depth += 1
                     try:
@@ -292,7 +298,7 @@ class MarkdownConverter:
             return
         if text.endswith("#"):
             text = text[:-1] + "\\#"
-        out.add(_Block("#" * level + " " + text, "heading"))
+        out.add(("#" * level + " " + text, "heading", False))
 
     convert_h2 = convert_h3 = convert_h4 = convert_h5 = convert_h6 = convert_h1
 
@@ -308,14 +314,15 @@ class MarkdownConverter:
                     self.text(node.tail, out)
 
     def convert_hr(self, el: Element, out: _Builder) -> None:
-        out.add(_Block("---", "hr"))
+        out.add(("---", "hr", False))
 
     def convert_blockquote(self, el: Element, out: _Builder) -> None:
         sub = self._sub(el)
         if not sub.blocks:
             return
         body = _join_blocks(sub.blocks)
-        out.add(_Block("\n".join("> " + line if line else ">" for line in body.split("\n"))))
+        quoted = "\n".join("> " + line if line else ">" for line in body.split("\n"))
+        out.add((quoted, "p", False))
 
     def convert_pre(self, el: Element, out: _Builder) -> None:
         code = "".join(pre_text(el)).lstrip("\n").rstrip()
@@ -330,7 +337,7 @@ class MarkdownConverter:
         fence = "`" * max(3, longest + 1)
         found = _LANGUAGE.search(" ".join(code_classes(el)))
         info = found.group(1) if found else ""
-        out.add(_Block(f"{fence}{info}\n{code}\n{fence}", "code"))
+        out.add((f"{fence}{info}\n{code}\n{fence}", "code", False))
         self._images_after(pictures, out)
 
     def _images_after(self, pictures: _Builder, out: _Builder) -> None:
@@ -384,12 +391,12 @@ class MarkdownConverter:
                 start = 1
         marker: str = "." if ordered else self.options.bullet
         out.flush()
-        if out.blocks and out.blocks[-1].kind == "list:" + marker:
+        if out.blocks and out.blocks[-1][1] == "list:" + marker:
             marker = ")" if ordered else ("*" if marker != "*" else "-")
         out.add(self._render_list(items, ordered, start, marker))
 
     def _text_blocks(self, text: str) -> list[_Block]:
-        return [_Block(p) for p in resolve([escape_text(text, self._entity)])]
+        return [(p, "p", False) for p in resolve([escape_text(text, self._entity)])]
 
     def _render_list(
         self, items: list[list[_Block]], ordered: bool, start: int, marker: str
@@ -398,14 +405,14 @@ class MarkdownConverter:
         for number, blocks in enumerate(items, start):
             bullet = f"{number}{marker}" if ordered else marker
             body = _join_blocks(blocks, tight=True).split("\n") if blocks else [""]
-            if blocks and blocks[0].kind == "hr":
+            if blocks and blocks[0][1] == "hr":
                 body[0] = "___"  # "- ---" or "* ***" would be one rule, not an item
             indent = " " * (len(bullet) + 1)
             lines.append(f"{bullet} {body[0]}".rstrip(" "))
             lines.extend(indent + line if line else "" for line in body[1:])
         first_empty = not items[0]
         interrupts = not first_empty and (not ordered or start == 1)
-        return _Block("\n".join(lines), "list:" + marker, interrupts)
+        return ("\n".join(lines), "list:" + marker, interrupts)
 
     def convert_table(self, el: Element, out: _Builder) -> None:
         rows = list(table_rows(el))
@@ -424,7 +431,7 @@ class MarkdownConverter:
             lines.append("| " + " | ".join(texts) + " |")
             if index == 0:
                 lines.append("|" + " --- |" * width)
-        out.add(_Block("\n".join(lines), "table"))
+        out.add(("\n".join(lines), "table", False))
 
     # -- inline --------------------------------------------------------------
 
@@ -507,6 +514,9 @@ class MarkdownConverter:
 
 MarkdownConverter.dispatch = _handlers(MarkdownConverter)
 MarkdownConverter._routes = _routes(MarkdownConverter)
+#: The container handler whose work on a leaf :meth:`MarkdownConverter.children`
+#: does inline (a subclass that replaces it is routed to its own method).
+_CONTAINER: Handler = MarkdownConverter.convert_div
 
 
 def convert(root: Element, options: MarkdownOptions | None = None) -> str:
@@ -518,11 +528,11 @@ def _join_blocks(blocks: list[_Block], tight: bool = False) -> str:
     """Blocks separated by blank lines; with ``tight`` (inside a list item) a
     list that may interrupt a paragraph follows it directly."""
     if not tight:
-        return "\n\n".join([block.text for block in blocks])
+        return "\n\n".join([block[0] for block in blocks])
     parts: list[str] = []
-    for index, block in enumerate(blocks):
+    for index, (text, _kind, interrupts) in enumerate(blocks):
         if index:
-            close = tight and block.interrupts and blocks[index - 1].kind == "p"
+            close = interrupts and blocks[index - 1][1] == "p"
             parts.append("\n" if close else "\n\n")
-        parts.append(block.text)
+        parts.append(text)
     return "".join(parts)
