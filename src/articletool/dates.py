@@ -37,20 +37,27 @@ _RFC2822_COMMON = re.compile(
 )
 
 
+_MONTH_NUMBERS = {name: number for number, name in enumerate(_MONTHS, 1)}
+_WEEKDAY_NUMBERS = {name: number for number, name in enumerate(_WEEKDAYS)}
+
+
 def _common_rfc2822(text: str) -> datetime | None:
     """The usual feed date read directly, or ``None`` for the general parser."""
     match = _RFC2822_COMMON.fullmatch(text)
-    if match is None or match[2] not in _MONTHS:
+    if match is None:
         return None
-    if match[7] == "-" and match[8] == match[9] == "00":
+    day, month_name, year, hour, minute, second, sign, hours, minutes = match.groups()
+    month = _MONTH_NUMBERS.get(month_name)
+    if month is None:
+        return None
+    if sign == "-" and hours == minutes == "00":
         return None  # "-0000" means "zone unknown": left to the general parser
-    day, month, year = int(match[1]), _MONTHS.index(match[2]) + 1, int(match[3])
     try:
         zone = UTC
-        if match[7]:
-            offset = timedelta(hours=int(match[8]), minutes=int(match[9]))
-            zone = timezone(-offset if match[7] == "-" else offset)
-        return datetime(year, month, day, int(match[4]), int(match[5]), int(match[6]), 0, zone)
+        if sign:
+            offset = timedelta(hours=int(hours), minutes=int(minutes))
+            zone = timezone(-offset if sign == "-" else offset)
+        return datetime(int(year), month, int(day), int(hour), int(minute), int(second), 0, zone)
     except ValueError:  # the general parser says what is wrong
         return None
 
@@ -82,8 +89,8 @@ def _from_rfc2822(text: str) -> datetime:
             raise ValueError(f"not a valid RFC 2822 date: {exc}") from None
     if result.tzinfo is None:  # "-0000": UTC, by RFC 2822's own reading
         result = result.replace(tzinfo=UTC)
-    weekday = text[:3].lower()
-    if weekday in _WEEKDAYS and _WEEKDAYS.index(weekday) != result.weekday():
+    weekday = _WEEKDAY_NUMBERS.get(text[:3].lower())
+    if weekday is not None and weekday != result.weekday():
         raise ValueError(
             f"the weekday {text[:3]!r} does not match the date (it was a {result.strftime('%A')})"
         )
@@ -103,24 +110,37 @@ def parse_date(value: object) -> datetime:
     Raises :class:`ValueError` (with a message fit for users) for anything
     else. A ``date`` becomes midnight of that day, naive.
     """
+    result = read_date(value)
+    if isinstance(result, str):
+        raise ValueError(result)
+    return result
+
+
+def read_date(value: object) -> datetime | str:
+    """:func:`parse_date` without raising: the datetime, or why there is none."""
     if isinstance(value, datetime):
         return value
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     if not isinstance(value, str):
-        raise ValueError(f"expected a date or text, not {type(value).__name__}")
+        return f"expected a date or text, not {type(value).__name__}"
     return _parse_text(value.strip())
 
 
-@functools.lru_cache(maxsize=64)  # several rules read the same date
-def _parse_text(text: str) -> datetime:
+# Errors are returned, not raised, so that they are cached too and callers
+# that only ask whether a value is a date need no exception handling.
+@functools.lru_cache(maxsize=64)  # several rules and commands read the same date
+def _parse_text(text: str) -> datetime | str:
     if not text:
-        raise ValueError("the date is empty")
-    if _ISO.match(text):
-        return _from_iso(text)
-    if _RFC2822_START.match(text):
-        return _from_rfc2822(text)
-    raise ValueError(
+        return "the date is empty"
+    try:
+        if _ISO.match(text):
+            return _from_iso(text)
+        if _RFC2822_START.match(text):
+            return _from_rfc2822(text)
+    except ValueError as exc:
+        return str(exc)
+    return (
         "not a date in a known form (RFC 2822 'Thu, 18 Aug 2022 19:08:00 GMT', "
         "ISO 8601 '2022-08-18T19:08:00Z' or '2022-08-18 19:08:00')"
     )

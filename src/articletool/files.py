@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import os
 import re
 import signal
@@ -138,14 +137,22 @@ def read_bytes(item: Input, max_bytes: int = MAX_BYTES) -> bytes:
         try:
             # O_NONBLOCK: opening a named pipe must not wait for a writer.
             fd = os.open(item.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
-            with open(fd, "rb", buffering=0) as handle:
+            try:
                 info = os.fstat(fd)
+                if stat.S_ISDIR(info.st_mode):
+                    raise IsADirectoryError
                 if not stat.S_ISREG(info.st_mode):
                     raise InputError("not a regular file", item.display)
                 # Asking for the size the file has (not the limit) spares a
                 # buffer of max_bytes per read; a file that grew meanwhile
-                # is read on up to the limit.
-                data = _read_up_to(handle, min(info.st_size, max_bytes) + 1, max_bytes + 1)
+                # is read on up to the limit. Plain os.read on the
+                # descriptor: no file object per input.
+                size = min(info.st_size, max_bytes)
+                data = os.read(fd, size + 1)
+                if len(data) > size:
+                    data = _read_on(fd, data, max_bytes + 1)
+            finally:
+                os.close(fd)
         except IsADirectoryError:
             raise InputError("is a folder, not a post", item.display) from None
         except OSError as exc:
@@ -157,11 +164,10 @@ def read_bytes(item: Input, max_bytes: int = MAX_BYTES) -> bytes:
     return data
 
 
-def _read_up_to(handle: io.RawIOBase, first: int, limit: int) -> bytes:
-    """Read ``first`` bytes, then on while more come, up to ``limit`` bytes."""
-    data = handle.read(first) or b""
+def _read_on(fd: int, data: bytes, limit: int) -> bytes:
+    """Read on from ``fd`` after ``data`` while more comes, up to ``limit`` bytes."""
     while len(data) < limit:
-        more = handle.read(limit - len(data))
+        more = os.read(fd, limit - len(data))
         if not more:
             break
         data += more

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..dates import is_future, parse_date
+from ..dates import is_future, read_date
 from ..errors import LimitError
 from ..frontmatter import FrontMatter, KeyInfo
 from ..post import Post
@@ -68,29 +68,57 @@ class Hit(NamedTuple):
     message: str
 
 
-class Context(NamedTuple):
-    """What a rule looks at: the post and the settings that concern rules."""
+class Context:
+    """What a rule looks at: the post and the settings that concern rules.
 
-    post: Post
-    required: tuple[str, ...]
-    now: datetime
-    proxy_prefixes: tuple[str, ...]
+    What several rules ask of a post (its front matter, the fields present,
+    each date read) is worked out once, when the context is made or first
+    asked; a key's position only when a rule reports it.
+    """
 
-    @property
-    def fm(self) -> FrontMatter | None:
-        """The loaded front matter, when it is a mapping (or empty)."""
+    __slots__ = ("_dates", "_present", "data", "fm", "now", "post", "proxy_prefixes", "required")
+
+    def __init__(
+        self,
+        post: Post,
+        required: tuple[str, ...],
+        now: datetime,
+        proxy_prefixes: tuple[str, ...],
+    ) -> None:
+        self.post = post
+        self.required = required
+        self.now = now
+        self.proxy_prefixes = proxy_prefixes
+        fm = post.front_matter
+        is_mapping = fm is not None and isinstance(fm.data, dict)
+        #: The loaded front matter, when it is a mapping (or empty).
+        self.fm = fm if fm is not None and (fm.data is None or is_mapping) else None
+        #: The front matter's mapping; empty when there is none.
+        self.data: dict[Any, Any] = fm.data if fm is not None and is_mapping else {}
+        # Keys YAML made from a key written in the mapping itself (not from a
+        # merge), the ones that have a position.
+        self._present: frozenset[str] = (
+            frozenset(fm.keys) if fm is not None and is_mapping else frozenset()
+        )
+        self._dates: dict[str, datetime | str] = {}
+
+    def fields(self, names: tuple[str, ...]) -> list[tuple[str, Any]]:
+        """``(name, value)`` for each of ``names`` present in the front matter."""
+        data, present = self.data, self._present
+        return [(name, data[name]) for name in names if name in data and name in present]
+
+    def where(self, name: str) -> KeyInfo:
+        """The position of a field :meth:`fields` gave."""
         fm = self.post.front_matter
-        return fm if fm is not None and (fm.data is None or fm.is_mapping) else None
+        assert fm is not None
+        return fm.keys[name]
 
-    def fields(self, names: tuple[str, ...]) -> Iterator[tuple[str, Any, KeyInfo]]:
-        """``(name, value, position)`` for each of ``names`` present in the front matter."""
-        fm = self.post.front_matter
-        if fm is None or not isinstance(fm.data, dict):
-            return
-        data, keys = fm.data, fm.keys
-        for name in names:
-            if name in data and name in keys:
-                yield name, data[name], keys[name]
+    def date(self, name: str) -> datetime | str:
+        """Field ``name`` read as a date, or why it is not one (read once per post)."""
+        result = self._dates.get(name)
+        if result is None:
+            result = self._dates[name] = read_date(self.data[name])
+        return result
 
     def top(self) -> tuple[int, int]:
         """The opening fence, or line 1."""
@@ -264,28 +292,29 @@ def not_a_mapping(ctx: Context) -> Iterator[Hit]:
 
 @rule("FM101", "required-missing", Severity.ERROR, "a required field is missing")
 def required_missing(ctx: Context) -> Iterator[Hit]:
-    fm = ctx.fm
-    if fm is None:
+    if ctx.fm is None:
         return
-    data = fm.data if isinstance(fm.data, dict) else {}
-    line, column = ctx.top()
+    data = ctx.data
     for name in ctx.required:
         if name not in data:
+            line, column = ctx.top()
             yield Hit(line, column, f"required field {name!r} is missing")
 
 
 @rule("FM102", "required-empty", Severity.ERROR, "a required field is empty")
 def required_empty(ctx: Context) -> Iterator[Hit]:
-    for name, value, info in ctx.fields(ctx.required):
+    for name, value in ctx.fields(ctx.required):
         if _is_empty(value):
+            info = ctx.where(name)
             yield Hit(info.line, info.column, f"required field {name!r} is empty")
 
 
 @rule("FM103", "title-type", Severity.ERROR, "the title is not text (e.g. 'title: 2022')")
 def title_type(ctx: Context) -> Iterator[Hit]:
-    for _, value, info in ctx.fields(("title",)):
+    for _, value in ctx.fields(("title",)):
         if value is None or isinstance(value, str):
             continue
+        info = ctx.where("title")
         fm = ctx.fm
         if info.style == "" and fm is not None and is_trap(value, written(fm, "title")):
             continue  # FM401 explains the conversion
@@ -296,13 +325,12 @@ def title_type(ctx: Context) -> Iterator[Hit]:
         )
 
 
-def _bad_names(
-    ctx: Context, name: str, value: object, info: KeyInfo, nested: bool
-) -> Iterator[Hit]:
+def _bad_names(ctx: Context, name: str, value: object, nested: bool) -> Iterator[Hit]:
     """Why a categories/tags value is not a name or a list of names."""
     if value is None or isinstance(value, str):
         return
     if not isinstance(value, list):
+        info = ctx.where(name)
         message = f"{name} is {describe(value)}, not a name or a list of names"
         yield Hit(info.value_line, info.value_column, message)
         return
@@ -316,7 +344,11 @@ def _bad_names(
         if items is None:
             items = (item_nodes(fm, name) if fm is not None else None) or []
         where = items[index - 1] if index <= len(items) else None
-        line, column = (where.line, where.column) if where else (info.value_line, info.value_column)
+        if where is not None:
+            line, column = where.line, where.column
+        else:
+            info = ctx.where(name)
+            line, column = info.value_line, info.value_column
         if where is not None and where.text is not None and is_trap(item, where.text):
             continue  # FM401 explains the conversion
         if item is None or isinstance(item, str):
@@ -332,16 +364,17 @@ def _bad_names(
     "categories or tags not a name or a list of names",
 )
 def taxonomy_type(ctx: Context) -> Iterator[Hit]:
-    for name, value, info in ctx.fields(TAXONOMY_FIELDS):
-        yield from _bad_names(ctx, name, value, info, nested=name == "categories")
+    for name, value in ctx.fields(TAXONOMY_FIELDS):
+        yield from _bad_names(ctx, name, value, nested=name == "categories")
 
 
 @rule("FM105", "comments-type", Severity.ERROR, "'comments' is not true or false")
 def comments_type(ctx: Context) -> Iterator[Hit]:
-    for _, value, info in ctx.fields(("comments",)):
+    for _, value in ctx.fields(("comments",)):
         if isinstance(value, bool):
             continue
         what = f"the text {_short(value)!r}" if isinstance(value, str) else describe(value)
+        info = ctx.where("comments")
         yield Hit(info.value_line, info.value_column, f"comments is {what}, not true or false")
 
 
@@ -352,7 +385,7 @@ def comments_type(ctx: Context) -> Iterator[Hit]:
     "categories mix names and nested lists (Hexo then reads each as a separate top category)",
 )
 def categories_mixed(ctx: Context) -> Iterator[Hit]:
-    for _, value, info in ctx.fields(("categories",)):
+    for _, value in ctx.fields(("categories",)):
         if not isinstance(value, list):
             continue
         lists = [index for index, item in enumerate(value) if isinstance(item, list)]
@@ -361,7 +394,11 @@ def categories_mixed(ctx: Context) -> Iterator[Hit]:
         fm = ctx.fm
         items = (item_nodes(fm, "categories") if fm is not None else None) or []
         where = items[lists[0]] if lists[0] < len(items) else None
-        line, column = (where.line, where.column) if where else (info.value_line, info.value_column)
+        if where is not None:
+            line, column = where.line, where.column
+        else:
+            info = ctx.where("categories")
+            line, column = info.value_line, info.value_column
         yield Hit(
             line,
             column,
@@ -375,27 +412,26 @@ def categories_mixed(ctx: Context) -> Iterator[Hit]:
 
 @rule("FM201", "date-invalid", Severity.ERROR, "a date that cannot be parsed")
 def date_invalid(ctx: Context) -> Iterator[Hit]:
-    for name, value, info in ctx.fields(DATE_FIELDS):
+    for name, value in ctx.fields(DATE_FIELDS):
         if value is None or (isinstance(value, str) and not value.strip()):
             continue  # empty: FM102 when required
         if not isinstance(value, (str, date)):
+            info = ctx.where(name)
             message = f"{name} is {describe(value)}, not a date"
             yield Hit(info.value_line, info.value_column, message)
             continue
-        try:
-            parse_date(value)
-        except ValueError as exc:
-            yield Hit(info.value_line, info.value_column, f"{name}: {exc}")
+        when = ctx.date(name)
+        if isinstance(when, str):
+            info = ctx.where(name)
+            yield Hit(info.value_line, info.value_column, f"{name}: {when}")
 
 
 @rule("FM202", "date-future", Severity.WARNING, "a date in the future")
 def date_future(ctx: Context) -> Iterator[Hit]:
-    for name, value, info in ctx.fields(DATE_FIELDS):
-        try:
-            when = parse_date(value)
-        except ValueError:
-            continue
-        if is_future(when, ctx.now):
+    for name, _ in ctx.fields(DATE_FIELDS):
+        when = ctx.date(name)
+        if not isinstance(when, str) and is_future(when, ctx.now):
+            info = ctx.where(name)
             yield Hit(info.value_line, info.value_column, f"{name} is in the future")
 
 
@@ -406,26 +442,34 @@ _URL = re.compile(r"(?:https?:)?//[^\s/?#\"<>]+[^\s\"<>]*|/[^/\s\"<>][^\s\"<>]*"
 
 @rule("FM301", "image-not-url", Severity.ERROR, "an image field that is not an http(s) URL")
 def image_not_url(ctx: Context) -> Iterator[Hit]:
-    for name, value, info in ctx.fields(IMAGE_FIELDS):
+    for name, value in ctx.fields(IMAGE_FIELDS):
         if isinstance(value, str) and _URL.fullmatch(value.strip()):
             continue
         shown = repr(_short(value)) if isinstance(value, str) else describe(value)
+        info = ctx.where(name)
         yield Hit(info.value_line, info.value_column, f"{name} is not an image URL: {shown}")
 
 
 @functools.lru_cache(maxsize=8)
-def _lowered(prefixes: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((prefix, prefix.lower()) for prefix in prefixes)
+def _lowered(prefixes: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """Each prefix with its lower case, and the lower cases alone (one
+    ``startswith`` call tells whether any of them matches)."""
+    pairs = tuple((prefix, prefix.lower()) for prefix in prefixes)
+    return pairs, tuple(lowered for _, lowered in pairs)
 
 
 @rule("FM302", "image-proxied", Severity.WARNING, "an image field through a known image proxy")
 def image_proxied(ctx: Context) -> Iterator[Hit]:
-    for name, value, info in ctx.fields(IMAGE_FIELDS):
+    for name, value in ctx.fields(IMAGE_FIELDS):
         if not isinstance(value, str):
             continue
         lowered = value.strip().lower()
-        for prefix, prefix_lowered in _lowered(ctx.proxy_prefixes):
+        pairs, any_of = _lowered(ctx.proxy_prefixes)
+        if not lowered.startswith(any_of):
+            continue
+        for prefix, prefix_lowered in pairs:
             if lowered.startswith(prefix_lowered):
+                info = ctx.where(name)
                 yield Hit(
                     info.value_line,
                     info.value_column,
@@ -441,6 +485,9 @@ def _trap_message(name: str, text: str, value: object) -> str:
     return f"{name}: YAML reads the unquoted {text!r} as {describe(value)}, not text; quote it"
 
 
+_LIST_TEXT_FIELDS = (*TAXONOMY_FIELDS, "keywords")
+
+
 @rule(
     "FM401",
     "yaml11-trap",
@@ -451,12 +498,15 @@ def yaml11_trap(ctx: Context) -> Iterator[Hit]:
     fm = ctx.fm
     if fm is None:
         return
-    for name, value, info in ctx.fields(TEXT_FIELDS):
-        if info.style == "" and value is not None and not isinstance(value, str):
+    for name, value in ctx.fields(TEXT_FIELDS):
+        if value is None or isinstance(value, str):
+            continue
+        info = ctx.where(name)
+        if info.style == "":
             text = written(fm, name)
             if text is not None and is_trap(value, text):
                 yield Hit(info.value_line, info.value_column, _trap_message(name, text, value))
-    for name, value, _ in ctx.fields((*TAXONOMY_FIELDS, "keywords")):
+    for name, value in ctx.fields(_LIST_TEXT_FIELDS):
         if not isinstance(value, list) or all(isinstance(item, str) for item in value):
             continue
         items = item_nodes(fm, name) or []
