@@ -163,8 +163,10 @@ def is_dangerous(url: str, prefixes: Iterable[str] = PROXY_PREFIXES) -> bool:
         inner = _candidates(url.strip(), table)
         if not inner or inner == url:
             return False
-    bare = scheme_text(unproxy(scheme_text(url), table))
-    return bare.startswith(DANGEROUS_SCHEMES) or scheme_text(url).startswith(DANGEROUS_SCHEMES)
+    text = scheme_text(url)
+    if text.startswith(DANGEROUS_SCHEMES):
+        return True
+    return scheme_text(unproxy(text, table)).startswith(DANGEROUS_SCHEMES)
 
 
 def is_placeholder(url: str) -> bool:
