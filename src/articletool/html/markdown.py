@@ -39,6 +39,7 @@ from lxml import etree
 from .. import urls
 from .md_escape import (
     HTML_SPACE,
+    escape_alt,
     escape_line_start,
     escape_text,
     escape_title,
@@ -502,7 +503,7 @@ class MarkdownConverter:
             return
         alt = el.get("alt")
         if alt:
-            alt = escape_text(HTML_SPACE.sub(" ", alt).strip(" "), self._entity)
+            alt = escape_alt(alt, self._entity)
         out.tokens.append(f"![{alt or ''}]({escape_url(src)}{self._title(el)})")
 
     def _title(self, el: Element) -> str:

@@ -47,6 +47,13 @@ def escape_text(text: str, entity_braces: bool = True) -> str:
     return _SPECIAL.sub(_escape_entity if entity_braces else _escape_literal, text)
 
 
+def escape_alt(text: str, entity_braces: bool = True) -> str:
+    """An image's alt text: white space collapsed, edges trimmed, escaped."""
+    if _CHANGES.search(text) is None and "  " not in text:
+        return text.strip(" ")  # nothing to collapse or escape (most alt texts)
+    return escape_text(HTML_SPACE.sub(" ", text).strip(" "), entity_braces)
+
+
 def _escape_literal(match: re.Match[str]) -> str:
     char = match.group()
     if char in "{}":

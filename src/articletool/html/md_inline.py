@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 from .md_escape import ASCII_PUNCT, code_span, escape_line_start
 
@@ -22,9 +22,9 @@ from .md_escape import ASCII_PUNCT, code_span, escape_line_start
 _DELIMITER_ROW = re.compile(r"^[ \t|:-]*$")
 
 
-@dataclass(frozen=True, slots=True)
-class Delim:
-    """One side of an emphasis pair: ``**`` (strong) or ``*``."""
+class Delim(NamedTuple):
+    """One side of an emphasis pair: ``**`` (strong) or ``*`` (a named tuple:
+    immutable, and made faster than a frozen dataclass)."""
 
     pair: int
     strong: bool
@@ -208,14 +208,28 @@ def _pair_up(seq: list[Token]) -> list[Token]:
     opened: dict[int, int] = {}
     keep: set[int] = set()
     seen = 0  # text and code tokens so far (a lone space does not count)
+    same = True  # every mark kept and none merged: ``seq`` comes back as it is
+    last: Token | None = None
     for token in seq:
         if isinstance(token, Delim):
             if token.opening:
                 opened[token.pair] = seen
+                if (
+                    same
+                    and isinstance(last, Delim)
+                    and not last.opening
+                    and last.strong == token.strong
+                ):
+                    same = False
             elif opened.get(token.pair, seen) < seen:
                 keep.add(token.pair)
+            else:
+                same = False
         elif token is not BREAK and token != " ":
             seen += 1
+        last = token
+    if same and len(keep) == len(opened):
+        return seq
     merged: list[Token] = []
     rename: dict[int, int] = {}
     for token in seq:
@@ -376,8 +390,8 @@ def _settle_emphasis(seq: list[Token], before: str, after: str) -> list[Token]:
         seq = _pair_up(_drop(seq, bad))
         edges = _run_edges(seq, before, after)
         readings = _readings(edges)
-    elif len(edges) == 2 and len(edges[0][0]) == len(edges[1][0]) == 1:
-        return seq  # one pair, both marks flanking as meant: read as meant
+    elif _one_after_another(edges):
+        return seq
     for _attempt in range(MAX_EMPHASIS_RETRIES):
         if not edges:
             return seq
@@ -400,6 +414,31 @@ def _settle_emphasis(seq: list[Token], before: str, after: str) -> list[Token]:
     return [t for t in seq if not isinstance(t, Delim)]
 
 
+def _one_after_another(edges: list[tuple[list[Delim], str, str]]) -> bool:
+    """Whether the runs are pairs one after another, one mark a run (``*a* **b**``).
+
+    With every mark flanking as meant, each closer's nearest opener is its own
+    (the pairs before it are used up) and two runs of one length never meet
+    the rule of three: the renderer reads them all as meant.
+    """
+    if len(edges) % 2:
+        return False
+    opener: Delim | None = None
+    for meant, _p, _n in edges:
+        if len(meant) != 1:
+            return False
+        mark = meant[0]
+        if opener is None:
+            if not mark.opening:
+                return False
+            opener = mark
+        elif mark.opening or mark.pair != opener.pair:
+            return False
+        else:
+            opener = None
+    return True
+
+
 def _unflanked(
     edges: list[tuple[list[Delim], str, str]], readings: list[list[tuple[bool, bool]]]
 ) -> set[int]:
@@ -407,7 +446,11 @@ def _unflanked(
     bad: set[int] = set()
     for reading in readings:
         for (meant, _p, _n), (can_open, can_close) in zip(edges, reading, strict=True):
-            bad.update(d.pair for d in meant if not (can_open if d.opening else can_close))
+            if can_open and can_close:
+                continue
+            for mark in meant:
+                if not (can_open if mark.opening else can_close):
+                    bad.add(mark.pair)
     return bad
 
 
@@ -415,6 +458,11 @@ def _render(seq: list[Token]) -> str:
     parts: list[str] = []
     code: str | None = None  # adjacent code spans, merged
     for token in seq:
+        if token.__class__ is str and code is None:  # most tokens: text as it is
+            if token[:1] == "[" and parts and parts[-1].endswith("!"):
+                parts[-1] = parts[-1][:-1] + "\\!"
+            parts.append(token)
+            continue
         if isinstance(token, Code):
             code = token.content if code is None else code + token.content
             continue
