@@ -138,3 +138,15 @@ def test_is_dangerous_never_raises(url: str) -> None:
     urls.is_dangerous(url)
     urls.is_placeholder(url)
     urls.split_srcset(url)
+
+
+def test_unproxy_matches_prefixes_of_any_length_and_case() -> None:
+    # the quick rejection by the prefixes' first characters must not miss a
+    # short user prefix, nor an address written in capitals
+    table = ("https://cors.zfour.workers.dev/?url=", "p:")
+    assert urls.unproxy("P:https://a/b.jpg", table) == "https://a/b.jpg"
+    assert urls.unproxy("HTTPS://CORS.zfour.workers.dev/?url=https://a/b.jpg", table) == (
+        "https://a/b.jpg"
+    )
+    assert urls.unproxy("q:https://a/b.jpg", table) == "q:https://a/b.jpg"
+    assert urls.unproxy("p", table) == "p"

@@ -69,24 +69,36 @@ _WEB = re.compile(r"https?://[^\s&]", re.IGNORECASE)
 _SRCSET_SPLIT = re.compile(r",\s+|,(?=\S)")
 
 
+_Lowered = tuple[tuple[str, ...], int, frozenset[str], int]
+
+
 @functools.lru_cache(maxsize=64)
-def _lowered(prefixes: tuple[str, ...]) -> tuple[tuple[str, ...], int]:
-    return tuple(prefix.lower() for prefix in prefixes), max(map(len, prefixes), default=0)
+def _lowered(prefixes: tuple[str, ...]) -> _Lowered:
+    """The prefixes in lower case, the longest's length, and the set of their
+    first ``shortest`` characters (an address whose start is not in it is
+    no proxy's: one set lookup rejects most addresses)."""
+    table = tuple(prefix.lower() for prefix in prefixes)
+    shortest = min(map(len, table), default=0)
+    heads = frozenset(prefix[:shortest] for prefix in table)
+    return table, max(map(len, prefixes), default=0), heads, shortest
 
 
 # The table asked for last, by identity: callers pass the same tuple over and
 # over, and hashing it for the cache above costs more than the lookup saves.
-_last_lowered: tuple[tuple[str, ...], tuple[tuple[str, ...], int]] = ((), ((), 0))
+_last_lowered: tuple[tuple[str, ...], _Lowered] = ((), ((), 0, frozenset(), 0))
 
 
 def _candidates(url: str, prefixes: tuple[str, ...]) -> str | None:
     global _last_lowered
     key, found = _last_lowered
     if key is prefixes:
-        table, longest = found
+        table, longest, heads, shortest = found
     else:
-        table, longest = found = _lowered(prefixes)
+        table, longest, heads, shortest = found = _lowered(prefixes)
         _last_lowered = (prefixes, found)
+    head = url[:shortest]
+    if head.isascii() and head.lower() not in heads:
+        return None  # (lower case maps ASCII one character to one)
     lowered = url[:longest].lower()
     if not lowered.startswith(table):
         return None

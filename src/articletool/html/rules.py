@@ -328,7 +328,8 @@ def layout_wrappers(root: HtmlElement, settings: CleanSettings) -> list[str]:
 
 #: Every rule, in the order they run.
 def _tags(*names: str) -> Callable[[Census], bool]:
-    return lambda census: census.has_tag(*names)
+    wanted = frozenset(names)
+    return lambda census: not census.tags.isdisjoint(wanted)
 
 
 def _tables(*tables: Selectors) -> Callable[[Census], bool]:
@@ -406,7 +407,7 @@ RULES: Mapping[str, Rule] = {
             "tracking-attrs",
             tracking_attrs,
             "remove attributes only site scripts read",
-            needs=lambda census: census.has_attr(*TRACKING_ATTRS),
+            needs=lambda census: not census.attrs.isdisjoint(TRACKING_ATTRS),
         ),
         Rule(
             "styled-spans",
