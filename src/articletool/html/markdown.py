@@ -362,10 +362,12 @@ class MarkdownConverter:
 
     def _list(self, el: Element, out: _Builder, ordered: bool) -> None:
         items: list[list[_Block]] = []
-        if el.text and el.text.strip():
-            items.append(self._text_blocks(el.text))
+        text = el.text
+        if text and text.strip():
+            items.append(self._text_blocks(text))
         for child in el:
-            tag = child.tag.lower() if isinstance(child.tag, str) else ""
+            tag = child.tag
+            tag = tag.lower() if isinstance(tag, str) else ""
             if tag in ("ul", "ol", "dir", "menu") and items:
                 nested = _Builder()
                 self.node(child, nested)
@@ -380,8 +382,9 @@ class MarkdownConverter:
                 stray.flush()
                 if stray.blocks:
                     items.append(stray.blocks)
-            if child.tail and child.tail.strip():
-                items.append(self._text_blocks(child.tail))
+            tail = child.tail
+            if tail and tail.strip():
+                items.append(self._text_blocks(tail))
         if not items:
             return
         start = 1
@@ -405,7 +408,10 @@ class MarkdownConverter:
         lines: list[str] = []
         for number, blocks in enumerate(items, start):
             bullet = f"{number}{marker}" if ordered else marker
-            body = _join_blocks(blocks, tight=True).split("\n") if blocks else [""]
+            if len(blocks) == 1:
+                body = blocks[0][0].split("\n")
+            else:
+                body = _join_blocks(blocks, tight=True).split("\n") if blocks else [""]
             if blocks and blocks[0][1] == "hr":
                 body[0] = "___"  # "- ---" or "* ***" would be one rule, not an item
             indent = " " * (len(bullet) + 1)

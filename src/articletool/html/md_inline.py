@@ -276,7 +276,10 @@ def _run_edges(seq: list[Token], before: str, after: str) -> list[tuple[list[Del
                 ahead = last
             meant.append(token)
         elif meant:
-            edges.append((meant, _edge(ahead, True, before), _edge(token, False, after)))
+            # text on both sides is the usual case: its characters without a call
+            prev = ahead[-1] if ahead.__class__ is str else _edge(ahead, True, before)
+            follow = token[0] if token.__class__ is str else _edge(token, False, after)
+            edges.append((meant, prev, follow))
             meant = []
         last = token
     if meant:
