@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from enum import StrEnum
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..dates import is_future, read_date
@@ -76,7 +77,7 @@ class Context:
     asked; a key's position only when a rule reports it.
     """
 
-    __slots__ = ("_dates", "_present", "data", "fm", "now", "post", "proxy_prefixes", "required")
+    __slots__ = ("_dates", "data", "fm", "now", "post", "proxy_prefixes", "required", "values")
 
     def __init__(
         self,
@@ -95,17 +96,20 @@ class Context:
         self.fm = fm if fm is not None and (fm.data is None or is_mapping) else None
         #: The front matter's mapping; empty when there is none.
         self.data: dict[Any, Any] = fm.data if fm is not None and is_mapping else {}
-        # Keys YAML made from a key written in the mapping itself (not from a
-        # merge), the ones that have a position.
-        self._present: frozenset[str] = (
-            frozenset(fm.keys) if fm is not None and is_mapping else frozenset()
+        data = self.data
+        #: The fields written in the mapping itself (not brought in by a
+        #: merge), the ones that have a position, by name.
+        self.values: dict[str, Any] = (
+            {name: data[name] for name in fm.keys if name in data}
+            if fm is not None and is_mapping
+            else {}
         )
         self._dates: dict[str, datetime | str] = {}
 
     def fields(self, names: tuple[str, ...]) -> list[tuple[str, Any]]:
         """``(name, value)`` for each of ``names`` present in the front matter."""
-        data, present = self.data, self._present
-        return [(name, data[name]) for name in names if name in data and name in present]
+        values = self.values
+        return [(name, values[name]) for name in names if name in values]
 
     def where(self, name: str) -> KeyInfo:
         """The position of a field :meth:`fields` gave."""
@@ -117,7 +121,7 @@ class Context:
         """Field ``name`` read as a date, or why it is not one (read once per post)."""
         result = self._dates.get(name)
         if result is None:
-            result = self._dates[name] = read_date(self.data[name])
+            result = self._dates[name] = read_date(self.values[name])
         return result
 
     def top(self) -> tuple[int, int]:
@@ -195,6 +199,16 @@ def is_trap(value: object, text: str | None) -> bool:
     if isinstance(value, (int, float)) and text is not None:
         return _PLAIN_NUMBER.fullmatch(text) is None
     return False
+
+
+def _all_of(items: list[Any], kind: type) -> bool:
+    """Whether every item is a ``kind`` (one C-level pass, no generator)."""
+    return all(map(isinstance, items, repeat(kind)))
+
+
+def _any_of(items: list[Any], kind: type) -> bool:
+    """Whether some item is a ``kind``."""
+    return any(map(isinstance, items, repeat(kind)))
 
 
 def _is_empty(value: object) -> bool:
@@ -311,13 +325,14 @@ def required_empty(ctx: Context) -> Iterator[Hit]:
 
 @rule("FM103", "title-type", Severity.ERROR, "the title is not text (e.g. 'title: 2022')")
 def title_type(ctx: Context) -> Iterator[Hit]:
-    for _, value in ctx.fields(("title",)):
-        if value is None or isinstance(value, str):
-            continue
+    if "title" not in ctx.values:
+        return
+    value = ctx.values["title"]
+    if value is not None and not isinstance(value, str):
         info = ctx.where("title")
         fm = ctx.fm
         if info.style == "" and fm is not None and is_trap(value, written(fm, "title")):
-            continue  # FM401 explains the conversion
+            return  # FM401 explains the conversion
         yield Hit(
             info.value_line,
             info.value_column,
@@ -334,6 +349,8 @@ def _bad_names(ctx: Context, name: str, value: object, nested: bool) -> Iterator
         message = f"{name} is {describe(value)}, not a name or a list of names"
         yield Hit(info.value_line, info.value_column, message)
         return
+    if _all_of(value, str) and all(map(str.strip, value)):
+        return  # names only, none blank: the usual case, checked without a Python loop
     fm = ctx.fm
     items: list[Item] | None = None  # found only when an item is wrong
     for index, item in enumerate(value, 1):
@@ -370,9 +387,10 @@ def taxonomy_type(ctx: Context) -> Iterator[Hit]:
 
 @rule("FM105", "comments-type", Severity.ERROR, "'comments' is not true or false")
 def comments_type(ctx: Context) -> Iterator[Hit]:
-    for _, value in ctx.fields(("comments",)):
-        if isinstance(value, bool):
-            continue
+    if "comments" not in ctx.values:
+        return
+    value = ctx.values["comments"]
+    if not isinstance(value, bool):
         what = f"the text {_short(value)!r}" if isinstance(value, str) else describe(value)
         info = ctx.where("comments")
         yield Hit(info.value_line, info.value_column, f"comments is {what}, not true or false")
@@ -385,12 +403,11 @@ def comments_type(ctx: Context) -> Iterator[Hit]:
     "categories mix names and nested lists (Hexo then reads each as a separate top category)",
 )
 def categories_mixed(ctx: Context) -> Iterator[Hit]:
-    for _, value in ctx.fields(("categories",)):
-        if not isinstance(value, list):
-            continue
+    value = ctx.values.get("categories")
+    if isinstance(value, list) and _any_of(value, list):
         lists = [index for index, item in enumerate(value) if isinstance(item, list)]
-        if not lists or len(lists) == len(value):
-            continue
+        if len(lists) == len(value):
+            return
         fm = ctx.fm
         items = (item_nodes(fm, "categories") if fm is not None else None) or []
         where = items[lists[0]] if lists[0] < len(items) else None
@@ -507,7 +524,7 @@ def yaml11_trap(ctx: Context) -> Iterator[Hit]:
             if text is not None and is_trap(value, text):
                 yield Hit(info.value_line, info.value_column, _trap_message(name, text, value))
     for name, value in ctx.fields(_LIST_TEXT_FIELDS):
-        if not isinstance(value, list) or all(isinstance(item, str) for item in value):
+        if not isinstance(value, list) or _all_of(value, str):
             continue
         items = item_nodes(fm, name) or []
         for index, (item, where) in enumerate(zip(value, items, strict=False), 1):
