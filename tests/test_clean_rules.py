@@ -315,3 +315,15 @@ def test_nothing_executable_comes_out(vector: str) -> None:
     for el in parse_body(out).iter():
         assert not [name for name in el.attrib if name.lower().startswith("on")], out
     assert "keep" in out
+
+
+def test_lazy_image_changes_name_the_image_as_it_is_after_each_change() -> None:
+    body = '<p><img class="lazy x" id="i" data-src="https://a/b.jpg" data-width="3"></p>'
+    _, changes = clean(body, extra_lazy_attrs=("class", "id"), select=("lazy-images",))
+    assert [c.detail for c in changes] == [
+        "img#i.lazy.x: src from class",
+        "img#i: removed class",
+        "img: removed id",
+        "img: removed data-src",
+        "img: width=3 from data-width",
+    ]

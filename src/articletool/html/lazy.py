@@ -103,20 +103,29 @@ def _attached(el: HtmlElement, root: HtmlElement) -> bool:
 _SIZES = (("width", "data-width"), ("height", "data-height"))
 
 
-def _move_size(img: HtmlElement, done: list[str], names: list[str]) -> None:
+# A label names the tag, id and classes: changes to other attributes keep it,
+# so each image's is built once (``where``: None until needed).
+_LABELLED = ("id", "class")
+
+
+def _move_size(
+    img: HtmlElement, done: list[str], names: list[str], where: str | None
+) -> str | None:
     for dim, attr in _SIZES:
         if attr not in names:
             continue
         value = (img.get(attr) or "").strip()
         del img.attrib[attr]
+        where = where or label(img)
         if img.get(dim) is None and value.isdigit():
             img.set(dim, value)
-            done.append(f"{label(img)}: {dim}={value} from {attr}")
+            done.append(f"{where}: {dim}={value} from {attr}")
         else:
-            done.append(f"{label(img)}: removed {attr}")
+            done.append(f"{where}: removed {attr}")
+    return where
 
 
-def _drop_lazy_classes(img: HtmlElement, done: list[str]) -> None:
+def _drop_lazy_classes(img: HtmlElement, done: list[str], where: str | None) -> None:
     value = img.get("class")
     if not value:
         return
@@ -124,7 +133,7 @@ def _drop_lazy_classes(img: HtmlElement, done: list[str]) -> None:
     if LAZY_CLASSES.isdisjoint(classes):
         return
     kept = [c for c in classes if c not in LAZY_CLASSES]
-    where = label(img)
+    where = where or label(img)
     if kept:
         img.set("class", " ".join(kept))
     else:
@@ -140,6 +149,7 @@ def lazy_images(root: HtmlElement, settings: CleanSettings) -> list[str]:
     for img in tagged(root, "img", "source"):
         if detached and not _attached(img, root):
             continue  # inside a <noscript> already used and removed
+        where: str | None = None
         names = img.keys()
         src = (img.get("src") or "").strip()
         # attributes it does not have name no address: only those it has are tried
@@ -149,7 +159,8 @@ def lazy_images(root: HtmlElement, settings: CleanSettings) -> list[str]:
             if fallback is not None:
                 noscript, real = fallback
                 img.set("src", real)
-                done.append(f"{label(img)}: src from <noscript>")
+                where = label(img)
+                done.append(f"{where}: src from <noscript>")
                 if not has_text(noscript) and len(list(noscript.iter("img"))) == 1:
                     remove(noscript)
                     detached = True
@@ -160,17 +171,18 @@ def lazy_images(root: HtmlElement, settings: CleanSettings) -> list[str]:
             if tag(img) == "img" and src != real:
                 img.set("src", real)
                 copy = urls.unproxy(src, prefixes) == urls.unproxy(real, prefixes)
-                done.append(
-                    f"{label(img)}: src from {attr}{' (was a proxied copy)' if copy else ''}"
-                )
+                where = where or label(img)
+                done.append(f"{where}: src from {attr}{' (was a proxied copy)' if copy else ''}")
         names = img.keys()
         for attr in [a for a in lazy_attrs if a in names]:
             value = img.get(attr) or ""
             if urls.is_placeholder(value) or found is not None:
                 del img.attrib[attr]
-                done.append(f"{label(img)}: removed {attr}")
-        _move_size(img, done, img.keys())
-        _drop_lazy_classes(img, done)
+                if where is None or attr in _LABELLED:
+                    where = label(img)
+                done.append(f"{where}: removed {attr}")
+        where = _move_size(img, done, img.keys(), where)
+        _drop_lazy_classes(img, done, where)
     return done
 
 

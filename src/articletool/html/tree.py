@@ -388,13 +388,16 @@ def tag(el: HtmlElement) -> str:
 
 def label(el: HtmlElement) -> str:
     """``div#id.class1.class2``: how an element is named in ``--explain``."""
-    out = tag(el) or "comment"
+    name = el.tag
+    out = (name.lower() if isinstance(name, str) else "") or "comment"
     ident = el.get("id")
     if ident:
         out += f"#{ident}"
-    classes = (el.get("class") or "").split()
-    if classes:
-        out += "." + ".".join(classes[:3])
+    value = el.get("class")
+    if value:
+        classes = value.split()
+        if classes:
+            out += "." + ".".join(classes[:3])
     return out
 
 
