@@ -12,7 +12,6 @@ which the post itself does not say.
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -127,9 +126,9 @@ def read_date(value: object) -> datetime | str:
     return _parse_text(value.strip())
 
 
-# Errors are returned, not raised, so that they are cached too and callers
-# that only ask whether a value is a date need no exception handling.
-@functools.lru_cache(maxsize=64)  # several rules and commands read the same date
+# Errors are returned, not raised: callers that only ask whether a value is
+# a date need no exception handling. Not cached: validate reads each date
+# field of a post once, and posts rarely share a date.
 def _parse_text(text: str) -> datetime | str:
     if not text:
         return "the date is empty"
