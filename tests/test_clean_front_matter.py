@@ -45,7 +45,8 @@ def _loaded(block: str) -> object:
         ("headimg: {value}\n  continued on the next line\n", False),
         ("headimg:\n  {value}\n", False),  # the value is not on its key's line
         ("{{headimg: '{value}', title: x}}\n", False),  # a flow mapping
-        ("headimg: !!str {value}\n", True),
+        ("headimg: !!str {value}\n", False),  # a tag: the whole reload decides
+        ("headimg: &a {value}\nsame: *a\n", False),  # the anchor must stay
     ],
 )
 def test_the_token_proof_takes_simple_layouts_and_leaves_the_rest(
@@ -65,7 +66,10 @@ _URL_TAIL = st.text(
     max_size=12,
 )
 _STYLE = st.sampled_from(["plain", "single", "double"])
-_AFTER = st.sampled_from(["", "  # c", "\n  more", "\n\n  more", "\n# c", "\nnext: 1"])
+_AFTER = st.sampled_from(
+    ["", "  # c", "\n  more", "\n\n  more", "\n# c", "\nnext: 1", "\nsame: *a"]
+)
+_PROPERTIES = st.sampled_from(["", "&a ", "!!str ", "!!str &a "])
 
 
 def _written(value: str, style: str) -> str:
@@ -77,12 +81,13 @@ def _written(value: str, style: str) -> str:
 
 
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow], deadline=None)
-@given(tail=_URL_TAIL, style=_STYLE, after=_AFTER)
+@given(tail=_URL_TAIL, style=_STYLE, after=_AFTER, properties=_PROPERTIES)
 def test_whatever_the_token_proof_accepts_the_whole_reload_accepts_too(
-    tail: str, style: str, after: str
+    tail: str, style: str, after: str, properties: str
 ) -> None:
     value = f"{PROXY}http://a/{tail}"
-    text = f"---\ntitle: t\nheadimg: {_written(value, style)}{after}\n---\n<p>x</p>"
+    written = properties + _written(value, style)
+    text = f"---\ntitle: t\nheadimg: {written}{after}\n---\n<p>x</p>"
     post = parse_post(text.encode("utf-8"), "p.md")
     if post.front_matter is None or not isinstance(post.meta.get("headimg"), str):
         return  # not valid YAML, or not a string: nothing to edit

@@ -184,6 +184,11 @@ def _means(token: str, value: str) -> bool:
         return False
 
 
+#: What may open a value besides the scalar itself: an anchor (other nodes
+#: may refer to it), a tag or an alias.
+_NODE_PROPERTIES = "&!*"
+
+
 def _tokens_prove(fm: FrontMatter, text: str, edits: list[_Edit]) -> bool:
     """The cheap proof that the edits change nothing but their fields.
 
@@ -194,14 +199,17 @@ def _tokens_prove(fm: FrontMatter, text: str, edits: list[_Edit]) -> bool:
     new token, read alone, is the new value. The text around the spans is
     unchanged, and the new token is a single-line scalar of the old one's
     kind (quoted stays quoted; a plain one is written plain only when nothing
-    in it can end or extend it), so it ends where it ends on its own. When it
-    does not hold, the whole front matter is loaded again instead.
+    in it can end or extend it), so it ends where it ends on its own. A value
+    written with an anchor or a tag is left to the other proof (an alias
+    elsewhere may name the anchor). When it does not hold, the whole front
+    matter is loaded again instead.
     """
     node = fm.node
     if not isinstance(node, yaml.MappingNode) or node.flow_style:
         return False
     return all(
         edit.info.value_line == edit.info.line
+        and text[edit.start] not in _NODE_PROPERTIES
         and _means(text[edit.start : edit.end], edit.old)
         and _means(edit.token, edit.new)
         for edit in edits
