@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -122,3 +123,15 @@ def test_read_bytes_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = io.TextIOWrapper(io.BytesIO(b"---\ntitle: x\n---\n"))
     monkeypatch.setattr(sys, "stdin", fake)
     assert read_bytes(Input("<stdin>")) == b"---\ntitle: x\n---\n"
+
+
+def test_read_bytes_reads_on_after_a_short_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A read may return less than asked (over 2 GiB, some network and FUSE
+    # file systems): the rest of the file must not be lost.
+    post = tmp_path / "p.md"
+    post.write_bytes(b"---\ntitle: t\n---\n" + b"<p>body</p>\n" * 100)
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: real_read(fd, min(n, 7)))
+    assert read_bytes(Input("p.md", post)) == post.read_bytes()

@@ -144,12 +144,14 @@ def read_bytes(item: Input, max_bytes: int = MAX_BYTES) -> bytes:
                 if not stat.S_ISREG(info.st_mode):
                     raise InputError("not a regular file", item.display)
                 # Asking for the size the file has (not the limit) spares a
-                # buffer of max_bytes per read; a file that grew meanwhile
-                # is read on up to the limit. Plain os.read on the
-                # descriptor: no file object per input.
+                # buffer of max_bytes per read. Plain os.read on the
+                # descriptor: no file object per input. Anything but the
+                # size fstat gave (a file that grew, or a short read: over
+                # 2 GiB, or on some network and FUSE file systems) is read
+                # on to the end, up to the limit.
                 size = min(info.st_size, max_bytes)
                 data = os.read(fd, size + 1)
-                if len(data) > size:
+                if len(data) != size:
                     data = _read_on(fd, data, max_bytes + 1)
             finally:
                 os.close(fd)
