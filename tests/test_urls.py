@@ -150,3 +150,21 @@ def test_unproxy_matches_prefixes_of_any_length_and_case() -> None:
     )
     assert urls.unproxy("q:https://a/b.jpg", table) == "q:https://a/b.jpg"
     assert urls.unproxy("p", table) == "p"
+
+
+@pytest.mark.parametrize(
+    ("url", "plain"),
+    [
+        ("https://a.example/x.jpg", True),
+        ("HTTP://a.example/x.jpg", True),
+        ("https://cors.zfour.workers.dev/?http://a/b.jpg", False),  # through a proxy
+        ("https://cors.zfour.workers.dev/?", True),  # a proxy with nothing after: as it is
+        ("https://&#106;avascript:alert(1)", False),  # an entity right after the scheme
+        ("javascript:alert(1)", False),
+        ("/relative/x.jpg", False),
+    ],
+)
+def test_is_plain_web_agrees_with_unproxy_and_is_dangerous(url: str, plain: bool) -> None:
+    assert urls.is_plain_web(url) is plain
+    if plain:
+        assert urls.unproxy(url) == url and not urls.is_dangerous(url)

@@ -151,6 +151,25 @@ def scheme_text(url: str) -> str:
     return _IGNORED_IN_SCHEME.sub("", text).lower()
 
 
+def is_plain_web(url: str, prefixes: tuple[str, ...] = PROXY_PREFIXES) -> bool:
+    """Whether ``url`` is a web address (``http(s)://`` and a first character
+    that spells no entity or space) through none of ``prefixes``: safe as it
+    is, and left as it is by :func:`unproxy`."""
+    # "https://" or "http://" in lower case, then what _WEB wants: settled
+    # without the regex for the usual address
+    after = url[8:9] if url[:8] == "https://" else url[7:8] if url[:7] == "http://" else None
+    if after is not None:
+        web = after != "" and after != "&" and not after.isspace()
+    else:
+        web = _WEB.match(url) is not None
+    if not web:
+        return False
+    # no proxy's: one step of unproxy decides, as every step shortens the
+    # address unless it changes nothing
+    inner = _candidates(url.strip(), prefixes)
+    return not inner or inner == url
+
+
 def is_dangerous(url: str, prefixes: Iterable[str] = PROXY_PREFIXES) -> bool:
     """Whether following or loading ``url`` would run code.
 
@@ -161,20 +180,8 @@ def is_dangerous(url: str, prefixes: Iterable[str] = PROXY_PREFIXES) -> bool:
     if ":" not in url and "&" not in url and "%" not in url:
         return False  # no way to spell a scheme: a relative address or plain text
     table = tuple(prefixes)
-    # "https://" or "http://" in lower case, then what _WEB wants: settled
-    # without the regex for the usual address
-    after = url[8:9] if url[:8] == "https://" else url[7:8] if url[:7] == "http://" else None
-    if after is not None:
-        web = after != "" and after != "&" and not after.isspace()
-    else:
-        web = _WEB.match(url) is not None
-    if web:
-        # the common case, decided without decoding anything: a web address
-        # that is no proxy's (unproxy(url) == url: one step decides, as every
-        # step shortens the address unless it changes nothing)
-        inner = _candidates(url.strip(), table)
-        if not inner or inner == url:
-            return False
+    if is_plain_web(url, table):
+        return False  # the common case, decided without decoding anything
     text = scheme_text(url)
     if text.startswith(DANGEROUS_SCHEMES):
         return True

@@ -104,10 +104,8 @@ def safe_url(
     if url is None:
         return None
     url = url.strip()
-    if _WEB.match(url) is not None and not _proxied(url, prefixes):
-        # a web address through no proxy: unproxy leaves it, no reading of
-        # its scheme is dangerous (the usual link or image, decided here)
-        return url
+    if urls.is_plain_web(url, tuple(prefixes)):
+        return url  # the usual link or image: unproxy leaves it, and it is safe
     url = urls.unproxy(url, prefixes)
     if not url or urls.is_dangerous(url, prefixes):
         return None
@@ -120,25 +118,6 @@ def safe_url(
         if form.startswith(urls.DANGEROUS_SCHEMES) or (not image and form.startswith("data:")):
             return None
     return url
-
-
-#: A web address (as :func:`articletool.urls.is_dangerous` reads one).
-_WEB = re.compile(r"https?://[^\s&]", re.IGNORECASE)
-#: The last proxy table asked for, by identity, lowered (callers pass the same one).
-_last_proxies: tuple[tuple[str, ...], tuple[tuple[str, ...], int]] = ((), ((), 0))
-
-
-def _proxied(url: str, prefixes: tuple[str, ...]) -> bool:
-    """Whether ``url`` starts with one of ``prefixes`` (case aside)."""
-    global _last_proxies
-    key, (table, longest) = _last_proxies
-    if key is not prefixes:
-        # as articletool.urls reads the table: lowered, the length of the longest as given
-        table = tuple(prefix.lower() for prefix in prefixes)
-        longest = max(map(len, prefixes), default=0)
-        if isinstance(prefixes, tuple):  # a list could change under the same identity
-            _last_proxies = (prefixes, (table, longest))
-    return url[:longest].lower().startswith(table)
 
 
 def escape_title(title: str, entity_braces: bool = True) -> str:
