@@ -153,52 +153,17 @@ def _read(path: Path, data: bytes | None = None) -> dict[str, Any]:
         raise UsageError(f"cannot read: {exc.strerror}", str(path)) from None
 
 
-# Every spelling of a [tool.articletool] table starts a line with a header
-# naming [tool] or [tool.articletool...], or with a key named tool (dotted or
-# an inline table); a key spelled with escapes needs a backslash. The many
-# pyproject.toml files with none of these (a Python project's own, without
-# our settings) are passed over without being parsed.
-_TOOL = (b"tool", b'"tool"', b"'tool'")
-_OURS = (b"articletool", b'"articletool"', b"'articletool'")
-_BARE_KEY = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
-
-
-def _after_key(text: bytes, spellings: tuple[bytes, ...]) -> bytes | None:
-    """``text`` after a leading key spelled as one of ``spellings``, blanks
-    stripped; ``None`` when it does not start with that key."""
-    for key in spellings:
-        if text.startswith(key):
-            rest = text[len(key) :]
-            if key[0] in _BARE_KEY and rest[:1] and rest[0] in _BARE_KEY:
-                continue  # a longer name: "tools", "tool-x"
-            return rest.lstrip(b" \t")
-    return None
-
-
 def _may_hold_ours(data: bytes) -> bool:
-    """Whether a line of TOML ``data`` can begin a ``[tool.articletool]`` table."""
-    if b"\\" in data:
-        return True
-    for line in data.splitlines():
-        if b"tool" not in line:
-            continue
-        text = line.lstrip(b" \t")
-        if text.startswith(b"["):
-            rest = _after_key(text.lstrip(b"[").lstrip(b" \t"), _TOOL)
-            if rest is not None and (
-                not rest.startswith(b".") or _after_key(rest[1:].lstrip(b" \t"), _OURS) is not None
-            ):
-                return True
-        else:
-            rest = _after_key(text, _TOOL)
-            if rest is not None and rest.startswith((b".", b"=")):
-                return True
-    return False
+    """Whether TOML ``data`` can hold a ``[tool.articletool]`` table: every
+    spelling of its name holds the bytes ``articletool``, or a backslash
+    escape. The many pyproject.toml files without (a Python project's own)
+    are passed over without being parsed."""
+    return b"articletool" in data or b"\\" in data
 
 
 def _pyproject(path: Path) -> dict[str, Any] | None:
-    """The parsed ``pyproject.toml`` at ``path``, or ``None`` when no line of
-    it can begin a ``[tool.articletool]`` table (it is not parsed then)."""
+    """The parsed ``pyproject.toml`` at ``path``, or ``None`` when it cannot
+    hold a ``[tool.articletool]`` table (it is not parsed then)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
