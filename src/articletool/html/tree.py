@@ -242,7 +242,7 @@ class Selectors:
     the parser gives lower-case names) and those naming none.
     """
 
-    __slots__ = ("_by_tag", "_needs", "_tags", "_untagged", "_untagged_attrs", "items")
+    __slots__ = ("_by_tag", "_tags", "_untagged", "_untagged_attrs", "items")
 
     def __init__(self, items: Iterable[Selector]) -> None:
         self.items: tuple[Selector, ...] = tuple(items)
@@ -265,10 +265,6 @@ class Selectors:
         # Only these tags can match when every selector names one: lxml
         # walks just them.
         self._tags = tuple(sorted(by_tag)) if not self._untagged else None
-        # What each selector needs of a census, for possible().
-        self._needs = tuple(
-            (s.tag, s.classes, s.id, frozenset(name for name, _ in s.attrs)) for s in self.items
-        )
 
     def __iter__(self) -> Iterator[Selector]:
         return iter(self.items)
@@ -281,26 +277,11 @@ class Selectors:
         if not isinstance(name, str):
             return False
         # the selectors found by the lower-case tag match the tag
-        classes = None
-        for s in self._by_tag.get(name.lower(), self._untagged):
-            if s.classes and classes is None:
-                classes = set((el.get("class") or "").split())
-            if s.matches_rest(el, classes):
-                return True
-        return False
+        return _any_matches(el, self._by_tag.get(name.lower(), self._untagged))
 
     def possible(self, census: Census) -> bool:
         """Whether anything in a tree with this census could match."""
-        tags, classes, ids, attrs = census.tags, census.classes, census.ids, census.attrs
-        for tag, wanted, ident, names in self._needs:
-            if (
-                (tag is None or tag in tags)
-                and wanted <= classes
-                and (ident is None or ident in ids)
-                and names <= attrs
-            ):
-                return True
-        return False
+        return any(s.possible(census) for s in self.items)
 
     def find(self, root: HtmlElement) -> list[HtmlElement]:
         """Matching elements below ``root``, in document order."""
@@ -316,41 +297,26 @@ class Selectors:
                 if needed.isdisjoint(el.keys()):
                     continue  # none of the selectors without a tag can match
                 found = untagged
-            classes = None
-            for s in found:
-                if s.classes and classes is None:
-                    classes = set((el.get("class") or "").split())
-                if s.matches_rest(el, classes):
-                    out.append(el)
-                    break
+            if _any_matches(el, found):
+                out.append(el)
         return out
+
+
+def _any_matches(el: HtmlElement, candidates: tuple[Selector, ...]) -> bool:
+    """Whether one of ``candidates`` (selectors of ``el``'s tag, or of none)
+    matches ``el``; its classes are read once for all of them."""
+    classes = None
+    for s in candidates:
+        if s.classes and classes is None:
+            classes = set((el.get("class") or "").split())
+        if s.matches_rest(el, classes):
+            return True
+    return False
 
 
 def selectors(texts: Iterable[str]) -> Selectors:
     """Parse a table of selector strings."""
     return Selectors(Selector.parse(text) for text in texts)
-
-
-def _literal(value: str) -> str:
-    if "'" not in value:
-        return f"'{value}'"
-    if '"' not in value:
-        return f'"{value}"'
-    return "concat(" + ', "\'", '.join(f"'{part}'" for part in value.split("'")) + ")"
-
-
-def xpath_of(selector: Selector) -> str:
-    """An XPath test on the context element that holds for at least what
-    ``selector`` matches: classes are tested loosely (``contains``), then
-    exactly in Python."""
-    tests = [f"self::{selector.tag}"] if selector.tag else []
-    if selector.id is not None:
-        tests.append(f"@id={_literal(selector.id)}")
-    for klass in sorted(selector.classes):
-        tests.append(f"contains(@class, {_literal(klass)})")
-    for name, value in selector.attrs:
-        tests.append(f"@{name}" if value is None else f"@{name}={_literal(value)}")
-    return " and ".join(tests) or "true()"
 
 
 def matching(root: HtmlElement, table: Iterable[Selector]) -> list[HtmlElement]:
@@ -370,15 +336,17 @@ def elements(root: HtmlElement) -> Iterator[HtmlElement]:
     return root.iter(etree.Element)  # type: ignore[no-any-return]
 
 
-def found(xpath: etree.XPath, root: HtmlElement) -> list[HtmlElement]:
-    """The elements a compiled XPath finds from ``root``."""
-    result = xpath(root)
-    return [el for el in result if isinstance(el, HtmlElement)] if isinstance(result, list) else []
+#: Beyond this many names, testing each element's tag in Python is cheaper
+#: than lxml's ``iter(*names)``, which builds a matcher for them on every call.
+_FEW_NAMES = 4
 
 
 def tagged(root: HtmlElement, *names: str) -> list[HtmlElement]:
     """Elements below ``root`` with one of these tag names, in document order."""
-    return [el for el in root.iter(*names) if el is not root]
+    if len(names) <= _FEW_NAMES:
+        return [el for el in root.iter(*names) if el is not root]
+    wanted = frozenset(names)
+    return [el for el in root.iter(etree.Element) if el.tag in wanted and el is not root]
 
 
 def tag(el: HtmlElement) -> str:
