@@ -39,6 +39,7 @@ from lxml import etree
 from .. import urls
 from .md_escape import (
     HTML_SPACE,
+    HTML_SPACE_CHARS,
     escape_alt,
     escape_line_start,
     escape_text,
@@ -68,8 +69,6 @@ __all__ = ["SKIP_TAGS", "MarkdownConverter", "MarkdownOptions", "convert", "safe
 #: A ``]:`` inside a link's text (from a code span) would make a paragraph
 #: that starts with the link read as a link reference definition.
 _REFERENCE_LIKE = re.compile(r"(?<!\\)\]:")
-#: What HTML collapses to one space (no-break spaces are kept).
-_HTML_SPACE_CHARS = " \t\n\r\f"
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
 
 
@@ -209,7 +208,7 @@ class MarkdownConverter:
         text = el.text
         if text:
             # white space between blocks is most text nodes: decided without a call
-            space = text.isspace() and not text.strip(_HTML_SPACE_CHARS)
+            space = text.isspace() and not text.strip(HTML_SPACE_CHARS)
             out.tokens.append(" " if space else escape_text(text, entity))
         route = self._routes[out.inline_only]
         for child in el:
@@ -225,7 +224,7 @@ class MarkdownConverter:
                     if out.tokens:
                         out.flush()
                     leaf = child.text
-                    if leaf and not (leaf.isspace() and not leaf.strip(_HTML_SPACE_CHARS)):
+                    if leaf and not (leaf.isspace() and not leaf.strip(HTML_SPACE_CHARS)):
                         leaf = escape_text(leaf, entity).strip(" ")
                         if leaf and not leaf.isspace():
                             out.blocks.append((escape_line_start(leaf), "p", False))
@@ -237,7 +236,7 @@ class MarkdownConverter:
                         self._depth -= 1
             tail = child.tail
             if tail:
-                space = tail.isspace() and not tail.strip(_HTML_SPACE_CHARS)
+                space = tail.isspace() and not tail.strip(HTML_SPACE_CHARS)
                 out.tokens.append(" " if space else escape_text(tail, entity))
 
     def node(self, el: Element, out: _Builder) -> None:

@@ -14,6 +14,8 @@ from urllib.parse import unquote
 from .. import urls
 
 #: ASCII white space as HTML collapses it (no-break spaces are kept).
+#: The white space HTML collapses to one space (no-break spaces are kept).
+HTML_SPACE_CHARS: Final = " \t\n\r\f"
 HTML_SPACE: Final = re.compile(r"[ \t\n\r\f]+")
 ASCII_PUNCT: Final = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _SPECIAL = re.compile(r"[\\`*_\[\]<&~{}]")
@@ -38,7 +40,7 @@ def escape_text(text: str, entity_braces: bool = True) -> str:
     """Collapse HTML white space and escape what CommonMark would interpret inline."""
     if _CHANGES.search(text) is None and "  " not in text:
         return text  # most text nodes
-    if not text.strip(" \t\n\r\f"):
+    if not text.strip(HTML_SPACE_CHARS):
         return " "  # white space between blocks
     if HTML_SPACE.search(text) is not None:
         text = HTML_SPACE.sub(" ", text)
