@@ -221,7 +221,9 @@ def test_load_keeps_impossible_timestamps_as_text() -> None:
     assert fm.data["odd"] == "x"
 
 
-@pytest.mark.parametrize("raw", ["a: !!float x\n", "a: !!int 1.5\n", "? [a]\n: b\n"])
+@pytest.mark.parametrize(
+    "raw", ["a: !!float x\n", "a: !!int 1.5\n", "a: !!bool ~\n", "a: !!int\n", "? [a]\n: b\n"]
+)
 def test_load_bad_values_are_our_errors(raw: str) -> None:
     with pytest.raises(FrontMatterError) as info:
         load(raw, start_line=4)

@@ -106,6 +106,13 @@ CASES: tuple[Case, ...] = (
         line=True,
     ),
     Case(
+        "bad-bool",
+        lambda: b"---\ntitle: !!bool ~\n---\n<p>t</p>\n",
+        "yaml",
+        r"invalid YAML",
+        line=True,
+    ),
+    Case(
         "python-tag",
         lambda: b"---\ntitle: !!python/object/apply:os.system ['true']\n---\n<p>t</p>\n",
         "yaml",

@@ -17,26 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import FrontMatterError, LimitError
-
-try:  # the C loader is about ten times faster; fall back where libyaml is missing
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-
-class _PostLoader(_Loader):
-    """The safe loader, except that a timestamp no calendar has (``2021-04-31``)
-    stays text, so that ``validate`` can point at it instead of failing."""
-
-
-def _timestamp_or_text(loader: _PostLoader, node: yaml.ScalarNode) -> object:
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except (ValueError, OverflowError, AttributeError):  # AttributeError: "!!timestamp x"
-        return loader.construct_scalar(node)
-
-
-_PostLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+from .yamlload import PostLoader, construct, load_data
 
 _CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
@@ -161,7 +142,7 @@ def _written_nodes_exceed(raw: str, limit: int) -> bool:
     events before any node is built: a 5 MB mapping took 6 s and 400 MB to
     compose only to be refused. Syntax errors are left to :func:`load`, which
     reports them where they are."""
-    loader = _PostLoader(raw)
+    loader = PostLoader(raw)
     count = 0
     try:
         while loader.check_event():
@@ -286,7 +267,7 @@ def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> Fron
             "raise the limit with --max-yaml-nodes",
             line=start_line,
         )
-    loader = _PostLoader(raw)
+    loader = PostLoader(raw)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -297,7 +278,7 @@ def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> Fron
                 "(alias bomb?); raise the limit with --max-yaml-nodes",
                 line=start_line + node.start_mark.line,
             )
-        data = loader.construct_document(node)
+        data = construct(loader, node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -308,7 +289,7 @@ def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> Fron
         ) from exc
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"invalid YAML: {exc}", line=start_line) from exc
-    except (ValueError, OverflowError, TypeError) as exc:  # "!!float x" and the like
+    except (ValueError, OverflowError, TypeError, LookupError) as exc:  # "!!float x", "!!bool ~"
         raise FrontMatterError(f"invalid YAML value: {exc}", line=start_line) from exc
     except RecursionError as exc:
         raise LimitError("front matter nested too deeply", line=start_line) from exc
@@ -325,6 +306,13 @@ def reload_data(raw: str) -> Any:
     made from front matter :func:`load` accepted, changed in a scalar or two
     (to check the change). Raises :class:`FrontMatterError` for invalid YAML."""
     try:
-        return yaml.load(raw, Loader=_PostLoader)
-    except (yaml.YAMLError, ValueError, OverflowError, TypeError, RecursionError) as exc:
+        return load_data(raw)
+    except (
+        yaml.YAMLError,
+        ValueError,
+        OverflowError,
+        TypeError,
+        LookupError,
+        RecursionError,
+    ) as exc:
         raise FrontMatterError(f"invalid YAML: {exc}") from exc
