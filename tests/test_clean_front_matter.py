@@ -98,3 +98,19 @@ def test_whatever_the_token_proof_accepts_the_whole_reload_accepts_too(
     expected = dict(post.meta)
     expected["headimg"] = cleaning.urls.unproxy(post.meta["headimg"])
     assert _loaded(by_tokens) == expected
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    inner=st.text(alphabet=st.sampled_from([*" az/:?#&='\"\\~-", "长", "\t", "\u2028"])),
+    quote=st.sampled_from(["'", '"']),
+    value=st.sampled_from(["", "a", "http://a/h.jpg", " a "]),
+)
+def test_a_token_means_what_yaml_reads_it_as(inner: str, quote: str, value: str) -> None:
+    token = quote + inner + quote
+    try:
+        read = yaml.load(token, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError:
+        read = None
+    for expected in (value, inner, read if isinstance(read, str) else value):
+        assert cleaning._means(token, expected) is (read == expected)

@@ -176,8 +176,15 @@ class _Edit(NamedTuple):
     token: str
 
 
+#: A quoted scalar of printable ASCII without its quote or a backslash inside:
+#: YAML reads it as the text between the quotes (most image fields).
+_LITERAL_QUOTED = re.compile(r"'[ -&(-~]*'|\"[ !#-\[\]-~]*\"")
+
+
 def _means(token: str, value: str) -> bool:
     """Whether ``token``, read as a YAML document of its own, is the string ``value``."""
+    if _LITERAL_QUOTED.fullmatch(token):
+        return token[1:-1] == value
     try:
         return bool(frontmatter.reload_data(token) == value)
     except ArticleToolError:
