@@ -202,6 +202,17 @@ CASES: tuple[Case, ...] = (
         keeps="kept",
     ),
     Case(
+        "257-attributes",
+        lambda: _post("<p " + " ".join(f"a{i}" for i in range(257)) + ">t</p>").encode(),
+        "refused",
+        r"more than 256 attributes",
+    ),
+    Case(
+        "long-tag-few-attributes",
+        lambda: _post('<p title="' + "x" * 5000 + '">kept</p>').encode(),
+        keeps="kept",
+    ),
+    Case(
         "srcset-100000-commas",
         lambda: _post('<img src="a.jpg" srcset="' + "a," * 100_000 + '"><p>kept</p>').encode(),
         keeps="kept",
