@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from articletool.errors import InputError, LimitError
-from articletool.files import Input, discover, read_bytes
+from articletool.files import Input, discover, output_path, read_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -135,3 +135,18 @@ def test_read_bytes_reads_on_after_a_short_read(
     real_read = os.read
     monkeypatch.setattr(os, "read", lambda fd, n: real_read(fd, min(n, 7)))
     assert read_bytes(Input("p.md", post)) == post.read_bytes()
+
+
+@pytest.mark.parametrize("root", ["/srv/in", ".", "rel/dir", "/"])
+@pytest.mark.parametrize(
+    "relative", ["a.md", "x/y/b.tar.gz", ".hidden", "noext", "dir.d/file", "end.", "a..md"]
+)
+@pytest.mark.parametrize("suffix", [None, ".md"])
+def test_output_path_mirrors_the_input_tree_as_pathlib_would(
+    root: str, relative: str, suffix: str | None
+) -> None:
+    out = Path("out")
+    for item in (Input("d", Path(root) / relative, Path(root)), Input("d", Path(relative))):
+        expected = out / item.relative
+        expected = expected.with_suffix(suffix) if suffix is not None else expected
+        assert Path(output_path(item, out, suffix)) == expected

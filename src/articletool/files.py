@@ -182,13 +182,29 @@ def check_output_dir(out_dir: Path) -> None:
         raise UsageError(f"-o {display_path(out_dir)}: exists and is not a folder")
 
 
-def output_path(item: Input, out_dir: Path, suffix: str | None = None) -> Path:
-    """Where ``item``'s result goes below ``out_dir``, mirroring the input tree."""
-    target = out_dir / item.relative
-    return target.with_suffix(suffix) if suffix is not None else target
+def output_path(item: Input, out_dir: Path, suffix: str | None = None) -> str:
+    """Where ``item``'s result goes below ``out_dir``, mirroring the input tree
+    (with its suffix replaced, as ``Path.with_suffix`` does, when one is given).
+
+    Worked out on the path's text: for a file found in a folder, the path
+    below it is the text after the folder's own."""
+    path, root = item.path, item.root
+    relative = None
+    if path is not None and root is not None:
+        full, base = os.fspath(path), os.fspath(root)
+        if full.startswith(base) and full[len(base) : len(base) + 1] == os.sep:
+            relative = full[len(base) + 1 :]
+    if relative is None:
+        relative = os.fspath(item.relative)
+    if suffix is not None:
+        name = relative[relative.rfind(os.sep) + 1 :]
+        dot = name.rfind(".")
+        old = name[dot:] if 0 < dot < len(name) - 1 else ""
+        relative = relative[: len(relative) - len(old)] + suffix
+    return os.path.join(out_dir, relative)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one.
 
     The temporary file lives in the same folder (so the rename is atomic) and
@@ -250,7 +266,7 @@ def _open_temp(folder: str, name: str, mode: int) -> tuple[int, str]:
             continue
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def _write_atomic(path: str | Path, data: bytes) -> None:
     target = os.fspath(path)
     try:
         info: os.stat_result | None = os.lstat(target)
@@ -259,7 +275,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
             raise
         info = None
     if info is not None and stat.S_ISLNK(info.st_mode):
-        target = os.fspath(_through_link(path))
+        target = os.fspath(_through_link(Path(path)))
         try:
             info = os.stat(target)
         except FileNotFoundError:  # a dangling link: replaced itself
