@@ -19,6 +19,10 @@ import yaml
 from .errors import FrontMatterError, LimitError
 from .yamlload import PostLoader, construct, load_data
 
+#: What PyYAML's constructors raise for a value its tag cannot make
+#: (``!!float x``, ``!!int`` with no digits, ``!!bool ~``).
+_VALUE_ERRORS = (ValueError, OverflowError, TypeError, LookupError)
+
 _CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 #: Default ceiling on the nodes a front matter expands to once aliases are
@@ -289,7 +293,7 @@ def load(raw: str, start_line: int = 1, max_nodes: int = MAX_YAML_NODES) -> Fron
         ) from exc
     except yaml.YAMLError as exc:
         raise FrontMatterError(f"invalid YAML: {exc}", line=start_line) from exc
-    except (ValueError, OverflowError, TypeError, LookupError) as exc:  # "!!float x", "!!bool ~"
+    except _VALUE_ERRORS as exc:
         raise FrontMatterError(f"invalid YAML value: {exc}", line=start_line) from exc
     except RecursionError as exc:
         raise LimitError("front matter nested too deeply", line=start_line) from exc
@@ -307,12 +311,5 @@ def reload_data(raw: str) -> Any:
     (to check the change). Raises :class:`FrontMatterError` for invalid YAML."""
     try:
         return load_data(raw)
-    except (
-        yaml.YAMLError,
-        ValueError,
-        OverflowError,
-        TypeError,
-        LookupError,
-        RecursionError,
-    ) as exc:
+    except (yaml.YAMLError, *_VALUE_ERRORS, RecursionError) as exc:
         raise FrontMatterError(f"invalid YAML: {exc}") from exc

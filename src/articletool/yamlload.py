@@ -28,7 +28,7 @@ try:  # the C loader is about ten times faster; fall back where libyaml is missi
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-STR = "tag:yaml.org,2002:str"
+_STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _Scalar = yaml.ScalarNode
@@ -56,7 +56,7 @@ class PostLoader(_Loader):
                 for tag, pattern in _IMPLICIT.get(value[:1], _ANYWHERE):
                     if pattern.match(value):
                         return tag
-            return STR
+            return _STR
         return _SEQ if kind is _Sequence else _MAP
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
@@ -91,7 +91,7 @@ def _is_scalar(node: yaml.Node) -> bool:
 def _is_simple(node: yaml.MappingNode) -> bool:
     """Whether every key of ``node`` is text and every value a scalar or a list of them."""
     for key, value in node.value:
-        if type(key) is not _Scalar or key.tag != STR:
+        if type(key) is not _Scalar or key.tag != _STR:
             return False
         if type(value) is _Sequence:
             if value.tag != _SEQ or not all(_is_scalar(item) for item in value.value):
@@ -103,7 +103,7 @@ def _is_simple(node: yaml.MappingNode) -> bool:
 
 def _scalar(loader: PostLoader, node: yaml.ScalarNode) -> Any:
     tag = node.tag
-    return node.value if tag == STR else loader.yaml_constructors[tag](loader, node)
+    return node.value if tag == _STR else loader.yaml_constructors[tag](loader, node)
 
 
 def construct(loader: PostLoader, node: yaml.Node) -> Any:
