@@ -130,28 +130,26 @@ def _edit_front_matter(post: Post, settings: CleanSettings) -> tuple[str, list[C
     fm = post.front_matter
     if fm is None or not fm.is_mapping:
         return text, []
-    fields = [
-        (name, info, style, value)
-        for name in settings.image_fields
-        if (info := fm.keys.get(name)) is not None
-        and (style := info.style) is not None
-        and isinstance(value := fm.get(name), str)
-    ]
-    if not fields:
-        return text, []
-    rules = frozenset(rule.name for rule in settings.rules)
+    rules = settings.rule_names
     prefixes = settings.proxy_prefixes
     edits: list[_Edit] = []
     changes: list[Change] = []
-    for name, info, style, value in fields:
+    for name in settings.image_fields:
+        value = fm.get(name)
+        if not isinstance(value, str):
+            continue
         new, made = _new_image_value(value, rules, prefixes)
         if not made:
             continue
+        # where the value is written: only for fields that change
+        info = fm.keys.get(name)
+        if info is None or info.style is None:
+            continue
         start = _line_start(text, info.value_line) + info.value_column - 1
-        end = _token_end(text, start, style)
+        end = _token_end(text, start, info.style)
         if end is None:
             continue
-        edits.append(_Edit(name, info, start, end, value, new, _token(new, style)))
+        edits.append(_Edit(name, info, start, end, value, new, _token(new, info.style)))
         changes.extend(Change(rule, f"front matter {name}") for rule in made)
     if not edits:
         return text, []

@@ -74,7 +74,7 @@ def clean_meta(data: Any, settings: CleanSettings) -> Any:
     safe = json_safe(data)
     if not isinstance(safe, dict):
         return safe
-    names = {rule.name for rule in settings.rules}
+    names = settings.rule_names
     for name in settings.image_fields:
         value = safe.get(name)
         if not isinstance(value, str):

@@ -77,6 +77,11 @@ class CleanSettings:
         """The rules that run, in registry order."""
         return _chosen(self.select, self.ignore, self.upgrade_http)
 
+    @property
+    def rule_names(self) -> frozenset[str]:
+        """The names of :attr:`rules`."""
+        return _chosen_names(self.select, self.ignore, self.upgrade_http)
+
 
 # The settings' derived tables are asked for once per post (or per rule):
 # built once per distinct settings instead.
@@ -92,6 +97,13 @@ def _chosen(select: tuple[str, ...], ignore: tuple[str, ...], upgrade: bool) -> 
         chosen.add("upgrade-http")
     chosen -= set(ignore)
     return tuple(rule for name, rule in RULES.items() if name in chosen)
+
+
+@functools.lru_cache(maxsize=64)
+def _chosen_names(
+    select: tuple[str, ...], ignore: tuple[str, ...], upgrade: bool
+) -> frozenset[str]:
+    return frozenset(rule.name for rule in _chosen(select, ignore, upgrade))
 
 
 @dataclass(frozen=True, slots=True)
