@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -40,6 +40,17 @@ def corpus_or_skip() -> Path:
 
 def name_of(item: Input) -> str:
     return item.display
+
+
+def names_of(chunk: list[Input]) -> list[str]:
+    return [item.display for item in chunk]
+
+
+NameWork = Callable[[Input], str] | runner.Chunked[str]
+#: The same work per input and per chunk of inputs.
+BOTH_FORMS = pytest.mark.parametrize(
+    "work", [name_of, runner.Chunked(names_of)], ids=["each", "chunked"]
+)
 
 
 def tagged(tag: str, item: Input) -> tuple[str, str, int]:
@@ -81,21 +92,23 @@ def fake_inputs(count: int) -> list[Input]:
     return [Input(f"post-{n:05}.md") for n in range(count)]
 
 
+@BOTH_FORMS
 @pytest.mark.parametrize("jobs", [1, 2, 3])
-def test_results_come_in_input_order(jobs: int) -> None:
+def test_results_come_in_input_order(jobs: int, work: NameWork) -> None:
     items = fake_inputs(500)
-    out = list(runner.map_inputs(name_of, items, jobs))
+    out = list(runner.map_inputs(work, items, jobs))
     assert out == [item.display for item in items]
 
 
+@BOTH_FORMS
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_discovery_errors_pass_through_in_place(jobs: int) -> None:
+def test_discovery_errors_pass_through_in_place(jobs: int, work: NameWork) -> None:
     items: list[Input | InputError] = []
     for n, item in enumerate(fake_inputs(200)):
         items.append(item)
         if n % 7 == 3:
             items.append(InputError("no such file or folder", f"missing-{n}"))
-    out = list(runner.map_inputs(name_of, items, jobs))
+    out = list(runner.map_inputs(work, items, jobs))
     assert len(out) == len(items)
     for got, item in zip(out, items, strict=True):
         if isinstance(item, InputError):
@@ -204,11 +217,12 @@ class Recorder:
         self.closed = True
 
 
+@BOTH_FORMS
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_progress_is_told_the_total_and_every_finished_input(jobs: int) -> None:
+def test_progress_is_told_the_total_and_every_finished_input(jobs: int, work: NameWork) -> None:
     recorder = Recorder()
     items: list[Input | InputError] = [*fake_inputs(120), InputError("gone", "x")]
-    out = list(runner.map_inputs(name_of, items, jobs, progress=recorder))
+    out = list(runner.map_inputs(work, items, jobs, progress=recorder))
     assert len(out) == 121
     assert recorder.totals == [121]
     assert recorder.done == 121
@@ -221,9 +235,9 @@ def test_any_mix_of_inputs_and_errors_keeps_its_shape(shape: list[bool]) -> None
     items: list[Input | InputError] = [
         Input(f"p{n}") if ok else InputError("bad", f"e{n}") for n, ok in enumerate(shape)
     ]
-    out = list(runner.map_inputs(name_of, items, 1))
     expected = [item.display if isinstance(item, Input) else item for item in items]
-    assert out == expected
+    assert list(runner.map_inputs(name_of, items, 1)) == expected
+    assert list(runner.map_inputs(runner.Chunked(names_of), items, 1)) == expected
 
 
 def test_start_method_is_fork_on_linux() -> None:

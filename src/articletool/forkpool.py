@@ -97,14 +97,14 @@ def _leave(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def _serve(work: Callable[[Input], Any], tasks: int, results: int) -> None:
+def _serve(work: Callable[[list[Input]], list[Any]], tasks: int, results: int) -> None:
     while True:
         try:
             seq, chunk = _receive(tasks)
         except EOFError:
             return
         try:
-            reply: tuple[int, bool, Any] = (seq, True, [work(item) for item in chunk])
+            reply: tuple[int, bool, Any] = (seq, True, work(chunk))
         except Exception as exc:  # a bug in ``work``: hand it to the parent to raise
             reply = (seq, False, exc)
         try:
@@ -114,7 +114,9 @@ def _serve(work: Callable[[Input], Any], tasks: int, results: int) -> None:
         _write(results, data)
 
 
-def _child(work: Callable[[Input], Any], tasks: int, results: int, inherited: list[int]) -> None:
+def _child(
+    work: Callable[[list[Input]], list[Any]], tasks: int, results: int, inherited: list[int]
+) -> None:
     """Runs in the forked process; never returns."""
     code = 0
     try:
@@ -132,7 +134,7 @@ def _child(work: Callable[[Input], Any], tasks: int, results: int, inherited: li
         os._exit(code)
 
 
-def _start(work: Callable[[Input], Any], others: list[Worker]) -> Worker:
+def _start(work: Callable[[list[Input]], list[Any]], others: list[Worker]) -> Worker:
     task_r, task_w = os.pipe()
     result_r, result_w = os.pipe()
     pid = os.fork()
@@ -188,7 +190,7 @@ def _died(worker: Worker) -> WorkerError:
 
 
 def run(
-    work: Callable[[Input], Any],
+    work: Callable[[list[Input]], list[Any]],
     chunks: Iterator[tuple[list[Any], list[Input]]],
     jobs: int,
     window: int,

@@ -3,8 +3,10 @@
 ``work`` is a picklable callable (a module-level function, or a
 ``functools.partial`` of one over frozen settings) that turns one
 :class:`~articletool.files.Input` into a result and never raises for bad
-input: it returns its error inside the result. Errors found while discovering
-inputs pass through unchanged, in their place.
+input: it returns its error inside the result; or a :class:`Chunked` one that
+turns a list of inputs into their results, for work that runs faster stage by
+stage over several posts than one post at a time. Errors found while
+discovering inputs pass through unchanged, in their place.
 
 With ``jobs > 1`` and enough inputs to pay for it, the work runs in forked
 worker processes (:mod:`articletool.forkpool`; where there is no ``fork``, in
@@ -27,8 +29,9 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
 
 from .errors import InputError
 from .files import Input
@@ -48,6 +51,9 @@ FIRST_CHUNK_SIZE = 8
 #: Chunks in flight per worker: keeps every worker busy while the parent
 #: takes results, and bounds the memory held by unfinished work.
 CHUNKS_PER_WORKER = 2
+#: Inputs a :class:`Chunked` work takes at a time in-process: enough for its
+#: stages to pay (16 to 32 measured best), few enough to keep memory flat.
+SEQUENTIAL_CHUNK_SIZE = 16
 #: Below this many inputs a pool costs more than it saves: run in-process.
 MIN_INPUTS_FOR_POOL = 24
 #: With a progress display, discovery runs this far ahead to size the bar.
@@ -75,6 +81,25 @@ class Progress(Protocol):
         """The run is over (or interrupted): take the display down."""
 
 
+class Chunked(NamedTuple, Generic[T]):
+    """Work over a list of inputs at once: ``fn`` returns their results in
+    the same order (and never raises for bad input, like per-input work)."""
+
+    fn: Callable[[list[Input]], list[T]]
+
+
+ChunkFn = Callable[[list[Input]], list[Any]]
+
+
+def _each(work: Callable[[Input], T], chunk: list[Input]) -> list[T]:
+    return [work(item) for item in chunk]
+
+
+def chunk_fn(work: Callable[[Input], T] | Chunked[T]) -> Callable[[list[Input]], list[T]]:
+    """``work`` as a function of a list of inputs."""
+    return work.fn if isinstance(work, Chunked) else partial(_each, work)
+
+
 def interrupt_on_sigterm() -> None:
     """Make SIGTERM stop the process the way Ctrl-C does (``KeyboardInterrupt``)."""
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -89,7 +114,7 @@ def start_method() -> str:
 
 
 def map_inputs(
-    work: Callable[[Input], T],
+    work: Callable[[Input], T] | Chunked[T],
     items: Iterable[Item],
     jobs: int = 1,
     progress: Progress | None = None,
@@ -116,7 +141,10 @@ def map_inputs(
     stream = _chain(head, source)
     try:
         if jobs > 1 and inputs_ahead >= MIN_INPUTS_FOR_POOL:
-            yield from _parallel(work, stream, jobs, progress)
+            yield from _parallel(chunk_fn(work), stream, jobs, progress)
+        elif isinstance(work, Chunked):
+            chunks = _chunks(stream, SEQUENTIAL_CHUNK_SIZE, SEQUENTIAL_CHUNK_SIZE, 1)
+            yield from _in_order(((c, work.fn(i) if i else []) for c, i in chunks), progress)
         else:
             yield from _sequential(work, stream, progress)
     finally:
@@ -156,28 +184,24 @@ def _sequential(
 # -- the pool -------------------------------------------------------------------------
 
 
-def _chunks(items: Iterator[Item], jobs: int) -> Iterator[tuple[list[Item], list[Input]]]:
-    """Cut ``items`` into chunks that grow from FIRST_CHUNK_SIZE to CHUNK_SIZE."""
+def _chunks(
+    items: Iterator[Item], first: int, most: int, jobs: int
+) -> Iterator[tuple[list[Item], list[Input]]]:
+    """Cut ``items`` into chunks that grow from ``first`` to ``most`` items
+    (doubling after every ``jobs`` chunks); each with the inputs among them."""
     sent = 0
     while True:
-        chunk = list(islice(items, min(CHUNK_SIZE, FIRST_CHUNK_SIZE << (sent // jobs))))
+        chunk = list(islice(items, min(most, first << (sent // jobs))))
         if not chunk:
             return
         sent += 1
         yield chunk, [item for item in chunk if isinstance(item, Input)]
 
 
-def _parallel(
-    work: Callable[[Input], T], items: Iterator[Item], jobs: int, progress: Progress | None
+def _in_order(
+    batches: Iterable[tuple[list[Item], list[T]]], progress: Progress | None
 ) -> Iterator[T | InputError]:
-    chunks = _chunks(items, jobs)
-    window = jobs * (CHUNKS_PER_WORKER + 1)
-    if start_method() == "fork":
-        from . import forkpool
-
-        batches = forkpool.run(work, chunks, jobs, window)
-    else:  # platforms without fork
-        batches = _pooled(work, chunks, jobs, window)
+    """Each chunk's results, with its discovery errors in their places."""
     for chunk, results in batches:
         done = iter(results)
         for item in chunk:
@@ -186,12 +210,29 @@ def _parallel(
             progress.advance(len(chunk))
 
 
+def _parallel(
+    work: Callable[[list[Input]], list[T]],
+    items: Iterator[Item],
+    jobs: int,
+    progress: Progress | None,
+) -> Iterator[T | InputError]:
+    chunks = _chunks(items, FIRST_CHUNK_SIZE, CHUNK_SIZE, jobs)
+    window = jobs * (CHUNKS_PER_WORKER + 1)
+    if start_method() == "fork":
+        from . import forkpool
+
+        batches = forkpool.run(work, chunks, jobs, window)
+    else:  # platforms without fork
+        batches = _pooled(work, chunks, jobs, window)
+    yield from _in_order(batches, progress)
+
+
 # Where there is no fork: multiprocessing's pool with the ``spawn`` start method.
 
-_work: Callable[[Input], Any] | None = None
+_work: ChunkFn | None = None
 
 
-def _init_worker(work: Callable[[Input], Any]) -> None:
+def _init_worker(work: ChunkFn) -> None:
     global _work
     _work = work
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
@@ -199,11 +240,11 @@ def _init_worker(work: Callable[[Input], Any]) -> None:
 
 def _run_chunk(chunk: list[Input]) -> list[Any]:
     assert _work is not None, "worker not initialised"
-    return [_work(item) for item in chunk]
+    return _work(chunk)
 
 
 def _pooled(
-    work: Callable[[Input], Any],
+    work: ChunkFn,
     chunks: Iterator[tuple[list[Item], list[Input]]],
     jobs: int,
     window: int,

@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from lxml.html import HtmlElement
 
-from ..conversion import to_markdown, to_record
+from ..conversion import markdown_bodies, markdown_body, markdown_document, markdown_record
 from ..errors import ArticleToolError, ExitCode, UsageError
 from ..files import Input, check_output_dir, output_path, read_bytes, write_atomic
 from ..html.clean import CleanSettings
 from ..html.markdown import MarkdownOptions
 from ..post import Post, parse_post
-from ..runner import map_inputs
+from ..runner import Chunked, map_inputs
 from .clean import settings_from_config
 from .common import (
     DEFAULT_JOBS,
@@ -68,18 +69,48 @@ class Converted:
 
 def convert_post(post: Post, job: Job) -> str:
     """``post`` as a Markdown document or a JSON record (without final newline)."""
+    return _render(job, post, *markdown_body(post, job.settings, job.markdown))
+
+
+def _render(job: Job, post: Post, body: str, root: HtmlElement) -> str:
+    """``post``, whose cleaned tree ``root`` is ``body`` in Markdown, as the
+    document or record ``job`` asks for (without final newline)."""
     if job.to is Target.MD:
-        return to_markdown(post, job.settings, job.markdown)
-    return json.dumps(to_record(post, job.settings, job.markdown), ensure_ascii=False)
+        return markdown_document(post, body, job.settings)
+    return json.dumps(markdown_record(post, body, root, job.settings), ensure_ascii=False)
 
 
 def convert_input(job: Job, item: Input) -> Converted:
-    """Read, convert and (with ``-o``) write one input: the worker for ``map_inputs``."""
-    try:
-        post = parse_post(read_bytes(item, job.max_bytes), item.display, job.max_yaml_nodes)
-        text = convert_post(post, job)
-    except ArticleToolError as exc:
-        return Converted(item.display, error=exc.located(item.display))
+    """Read, convert and (with ``-o``) write one input."""
+    return convert_inputs(job, [item])[0]
+
+
+def convert_inputs(job: Job, items: list[Input]) -> list[Converted]:
+    """:func:`convert_input` for each of ``items``, the conversion stage by
+    stage over all of them (:func:`~articletool.conversion.markdown_bodies`):
+    the worker for ``map_inputs``."""
+    results: list[Converted | None] = [None] * len(items)
+    posts: list[tuple[int, Post]] = []
+    for index, item in enumerate(items):
+        try:
+            post = parse_post(read_bytes(item, job.max_bytes), item.display, job.max_yaml_nodes)
+        except ArticleToolError as exc:
+            results[index] = Converted(item.display, error=exc.located(item.display))
+            continue
+        posts.append((index, post))
+    bodies = markdown_bodies([post for _, post in posts], job.settings, job.markdown)
+    for (index, post), body in zip(posts, bodies, strict=True):
+        item = items[index]
+        if isinstance(body, ArticleToolError):
+            results[index] = Converted(item.display, error=body.located(item.display))
+        else:
+            results[index] = _output(job, item, post, _render(job, post, *body))
+    return [result for result in results if result is not None]
+
+
+def _output(job: Job, item: Input, post: Post, text: str) -> Converted:
+    """``text`` (without final newline) written below ``job.out_dir``, or
+    handed back for stdout when there is none."""
     if job.out_dir is None:
         return Converted(item.display, text, error=post.error)
     data = (text if text.endswith("\n") else text + "\n").encode("utf-8")
@@ -99,7 +130,7 @@ def run(paths: list[str], job: Job, jobs: int) -> ExitCode:
     if job.out_dir is None and job.to is Target.MD and sum(isinstance(i, Input) for i in items) > 1:
         raise UsageError("several inputs: use -o DIR (or --to json for JSON Lines)")
     out = sys.stdout.buffer
-    for result in map_inputs(partial(convert_input, job), items, jobs):
+    for result in map_inputs(Chunked(partial(convert_inputs, job)), items, jobs):
         if not isinstance(result, Converted):
             status.error(result)
             continue
