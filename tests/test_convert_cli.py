@@ -238,22 +238,13 @@ def test_worker_and_results_survive_pickling(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("target", [Target.MD, Target.JSON])
-def test_a_chunk_converts_as_its_posts_do_one_at_a_time(tmp_path: Path, target: Target) -> None:
-    bad = {
-        "deep.md": b"---\ntitle: t\n---\n" + b"<div>" * 600 + b"x",
-        "binary.md": bytes(range(256)),
-        "bad_yaml.md": b"---\ntitle: [\n---\n<p>kept</p>",
-    }
-    for name, data in bad.items():
-        (tmp_path / name).write_bytes(data)
-    posts = sorted(p for p in GOLDEN.iterdir() if p.suffix in (".md", ".txt") and "." not in p.stem)
-    paths = [*posts[:5], tmp_path / "deep.md", *posts[5:9], tmp_path / "binary.md"]
-    paths += [tmp_path / "missing.md", tmp_path / "bad_yaml.md", *posts[9:]]
-    items = [Input(str(path), path) for path in paths]
+def test_a_chunk_converts_as_its_posts_do_one_at_a_time(
+    tmp_path: Path, target: Target, mixed_inputs: list[Input]
+) -> None:
     for out_dir in (None, tmp_path / "out"):
         job = Job(target, CleanSettings(), MarkdownOptions(), out_dir)
-        one_by_one = [convert_input(job, item) for item in items]
-        together = convert_inputs(job, items)
+        one_by_one = [convert_input(job, item) for item in mixed_inputs]
+        together = convert_inputs(job, mixed_inputs)
         assert [(r.display, r.output, r.written, str(r.error)) for r in together] == [
             (r.display, r.output, r.written, str(r.error)) for r in one_by_one
         ]

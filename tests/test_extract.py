@@ -7,7 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from articletool.commands.extract import Job, extract_input, extract_inputs
 from articletool.extract import extract_record, iso_date, json_safe
+from articletool.files import Input
+from articletool.html.clean import CleanSettings
 from articletool.html.images import Image, images
 from articletool.html.parse import parse_body
 from articletool.html.text import collapse, to_text
@@ -107,3 +110,17 @@ def test_iso_date_forms() -> None:
 def test_json_safe() -> None:
     value = {1: float("nan"), "d": [datetime(2020, 1, 1)], "b": b"x", "s": {3}}
     assert json_safe(value) == {"1": "nan", "d": ["2020-01-01T00:00:00"], "b": "x", "s": [3]}
+
+
+@pytest.mark.parametrize("images_only", [False, True])
+def test_a_chunk_extracts_as_its_posts_do_one_at_a_time(
+    images_only: bool, mixed_inputs: list[Input]
+) -> None:
+    job = Job(CleanSettings(), images_only)
+    one_by_one = [extract_input(job, item) for item in mixed_inputs]
+    together = extract_inputs(job, mixed_inputs)
+    assert [(r.display, r.record, str(r.error)) for r in together] == [
+        (r.display, r.record, str(r.error)) for r in one_by_one
+    ]
+    assert sum(r.record is None for r in together) >= 3
+    assert sum(bool(r.record and r.record["images"]) for r in together) >= 5

@@ -12,13 +12,14 @@ from typing import Annotated, Any
 
 import typer
 
+from ..cleaning import clean_bodies
 from ..errors import ArticleToolError, ExitCode, InputError, UsageError
 from ..extract import extract_record
 from ..files import Input, read_bytes
 from ..html.clean import CleanSettings
-from ..post import parse_post
+from ..post import Post, parse_post
 from ..records import source_fields
-from ..runner import map_inputs
+from ..runner import Chunked, map_inputs
 from .clean import settings_from_config
 from .common import (
     DEFAULT_JOBS,
@@ -56,16 +57,35 @@ class Extracted:
 
 
 def extract_input(job: Job, item: Input) -> Extracted:
-    """Read one input and build its record (the worker for ``map_inputs``)."""
-    try:
-        post = parse_post(read_bytes(item, job.max_bytes), item.display, job.max_yaml_nodes)
-        record = extract_record(post, None, job.settings)
-    except ArticleToolError as exc:
-        return Extracted(item.display, error=exc.located(item.display))
-    record.update(source_fields(post, item.relative))  # enough to rebuild the post
-    if job.images_only:
-        record = {"path": record["path"], "images": record["images"]}
-    return Extracted(item.display, record, post.error)
+    """Read one input and build its record."""
+    return extract_inputs(job, [item])[0]
+
+
+def extract_inputs(job: Job, items: list[Input]) -> list[Extracted]:
+    """:func:`extract_input` for each of ``items``, their bodies parsed and
+    cleaned stage by stage (:func:`~articletool.cleaning.clean_bodies`): the
+    worker for ``map_inputs``."""
+    results: list[Extracted | None] = [None] * len(items)
+    posts: list[tuple[int, Post]] = []
+    for index, item in enumerate(items):
+        try:
+            post = parse_post(read_bytes(item, job.max_bytes), item.display, job.max_yaml_nodes)
+        except ArticleToolError as exc:
+            results[index] = Extracted(item.display, error=exc.located(item.display))
+            continue
+        posts.append((index, post))
+    trees = clean_bodies([post for _, post in posts], job.settings)
+    for (index, post), tree in zip(posts, trees, strict=True):
+        item = items[index]
+        if isinstance(tree, ArticleToolError):
+            results[index] = Extracted(item.display, error=tree.located(item.display))
+            continue
+        record = extract_record(post, tree, job.settings, cleaned=True)
+        record.update(source_fields(post, item.relative))  # enough to rebuild the post
+        if job.images_only:
+            record = {"path": record["path"], "images": record["images"]}
+        results[index] = Extracted(item.display, record, post.error)
+    return [result for result in results if result is not None]
 
 
 def _dumps(record: Any, indent: int | None = None) -> str:
@@ -102,7 +122,7 @@ def run(paths: list[str], job: Job, fmt: Format, jobs: int) -> ExitCode:
     several = inputs > 1
     items = itertools.chain(head, found)
     count = 0
-    for result in map_inputs(partial(extract_input, job), items, jobs):
+    for result in map_inputs(Chunked(partial(extract_inputs, job)), items, jobs):
         if not isinstance(result, Extracted):
             status.error(result)
             continue
