@@ -10,8 +10,8 @@ The posts are read into memory first (each copy its own bytes, so no stage
 sees a post it has seen before), then every stage runs over all of them in
 turn, as ``convert`` calls it; the writes go to a temporary folder in
 ``/dev/shm`` where it exists. The numbers are the median of ``--repeat``
-rounds, with the garbage collector off. ``bench.py`` measures whole processes; this script says which part
-of a process is which.
+rounds, with the garbage collector off. ``bench.py`` measures whole
+processes; this script says which part of a process is which.
 """
 
 from __future__ import annotations
