@@ -7,6 +7,7 @@ from typing import Any
 
 from . import frontmatter
 from .errors import ArticleToolError
+from .files import Input, read_bytes
 from .frontmatter import FrontMatter, Split
 from .source import Decoded, decode
 
@@ -63,3 +64,18 @@ def parse_post(
     except ArticleToolError as exc:
         raise exc.located(path) from None
     return parse_text(source, path, max_yaml_nodes)
+
+
+def read_posts(
+    items: list[Input],
+    max_bytes: int,
+    max_yaml_nodes: int = frontmatter.MAX_YAML_NODES,
+) -> list[Post | ArticleToolError]:
+    """Each input read and parsed, or the error (located in it) that stopped it."""
+    posts: list[Post | ArticleToolError] = []
+    for item in items:
+        try:
+            posts.append(parse_post(read_bytes(item, max_bytes), item.display, max_yaml_nodes))
+        except ArticleToolError as exc:
+            posts.append(exc.located(item.display))
+    return posts

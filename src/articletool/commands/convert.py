@@ -15,10 +15,10 @@ from lxml.html import HtmlElement
 
 from ..conversion import markdown_bodies, markdown_body, markdown_document, markdown_record
 from ..errors import ArticleToolError, ExitCode, UsageError
-from ..files import Input, check_output_dir, output_path, read_bytes, write_atomic
+from ..files import Input, check_output_dir, output_path, write_atomic
 from ..html.clean import CleanSettings
 from ..html.markdown import MarkdownOptions
-from ..post import Post, parse_post
+from ..post import Post, read_posts
 from ..runner import Chunked, map_inputs
 from .clean import settings_from_config
 from .common import (
@@ -89,23 +89,20 @@ def convert_inputs(job: Job, items: list[Input]) -> list[Converted]:
     """:func:`convert_input` for each of ``items``, the conversion stage by
     stage over all of them (:func:`~articletool.conversion.markdown_bodies`):
     the worker for ``map_inputs``."""
-    results: list[Converted | None] = [None] * len(items)
-    posts: list[tuple[int, Post]] = []
-    for index, item in enumerate(items):
-        try:
-            post = parse_post(read_bytes(item, job.max_bytes), item.display, job.max_yaml_nodes)
-        except ArticleToolError as exc:
-            results[index] = Converted(item.display, error=exc.located(item.display))
+    read = read_posts(items, job.max_bytes, job.max_yaml_nodes)
+    posts = [post for post in read if isinstance(post, Post)]
+    bodies = iter(markdown_bodies(posts, job.settings, job.markdown))
+    results = []
+    for item, post in zip(items, read, strict=True):
+        if isinstance(post, ArticleToolError):
+            results.append(Converted(item.display, error=post))
             continue
-        posts.append((index, post))
-    bodies = markdown_bodies([post for _, post in posts], job.settings, job.markdown)
-    for (index, post), body in zip(posts, bodies, strict=True):
-        item = items[index]
+        body = next(bodies)
         if isinstance(body, ArticleToolError):
-            results[index] = Converted(item.display, error=body.located(item.display))
-        else:
-            results[index] = _output(job, item, post, _render(job, post, *body))
-    return [result for result in results if result is not None]
+            results.append(Converted(item.display, error=body.located(item.display)))
+            continue
+        results.append(_output(job, item, post, _render(job, post, *body)))
+    return results
 
 
 def _output(job: Job, item: Input, post: Post, text: str) -> Converted:

@@ -15,9 +15,9 @@ import typer
 from ..cleaning import clean_bodies
 from ..errors import ArticleToolError, ExitCode, InputError, UsageError
 from ..extract import extract_record
-from ..files import Input, read_bytes
+from ..files import Input
 from ..html.clean import CleanSettings
-from ..post import Post, parse_post
+from ..post import Post, read_posts
 from ..records import source_fields
 from ..runner import Chunked, map_inputs
 from .clean import settings_from_config
@@ -65,27 +65,23 @@ def extract_inputs(job: Job, items: list[Input]) -> list[Extracted]:
     """:func:`extract_input` for each of ``items``, their bodies parsed and
     cleaned stage by stage (:func:`~articletool.cleaning.clean_bodies`): the
     worker for ``map_inputs``."""
-    results: list[Extracted | None] = [None] * len(items)
-    posts: list[tuple[int, Post]] = []
-    for index, item in enumerate(items):
-        try:
-            post = parse_post(read_bytes(item, job.max_bytes), item.display, job.max_yaml_nodes)
-        except ArticleToolError as exc:
-            results[index] = Extracted(item.display, error=exc.located(item.display))
+    read = read_posts(items, job.max_bytes, job.max_yaml_nodes)
+    trees = iter(clean_bodies([post for post in read if isinstance(post, Post)], job.settings))
+    results = []
+    for item, post in zip(items, read, strict=True):
+        if isinstance(post, ArticleToolError):
+            results.append(Extracted(item.display, error=post))
             continue
-        posts.append((index, post))
-    trees = clean_bodies([post for _, post in posts], job.settings)
-    for (index, post), tree in zip(posts, trees, strict=True):
-        item = items[index]
+        tree = next(trees)
         if isinstance(tree, ArticleToolError):
-            results[index] = Extracted(item.display, error=tree.located(item.display))
+            results.append(Extracted(item.display, error=tree.located(item.display)))
             continue
         record = extract_record(post, tree, job.settings, cleaned=True)
         record.update(source_fields(post, item.relative))  # enough to rebuild the post
         if job.images_only:
             record = {"path": record["path"], "images": record["images"]}
-        results[index] = Extracted(item.display, record, post.error)
-    return [result for result in results if result is not None]
+        results.append(Extracted(item.display, record, post.error))
+    return results
 
 
 def _dumps(record: Any, indent: int | None = None) -> str:
