@@ -95,7 +95,7 @@ def _each(work: Callable[[Input], T], chunk: list[Input]) -> list[T]:
     return [work(item) for item in chunk]
 
 
-def chunk_fn(work: Callable[[Input], T] | Chunked[T]) -> Callable[[list[Input]], list[T]]:
+def _chunk_fn(work: Callable[[Input], T] | Chunked[T]) -> Callable[[list[Input]], list[T]]:
     """``work`` as a function of a list of inputs."""
     return work.fn if isinstance(work, Chunked) else partial(_each, work)
 
@@ -141,10 +141,9 @@ def map_inputs(
     stream = _chain(head, source)
     try:
         if jobs > 1 and inputs_ahead >= MIN_INPUTS_FOR_POOL:
-            yield from _parallel(chunk_fn(work), stream, jobs, progress)
+            yield from _parallel(_chunk_fn(work), stream, jobs, progress)
         elif isinstance(work, Chunked):
-            chunks = _chunks(stream, SEQUENTIAL_CHUNK_SIZE, SEQUENTIAL_CHUNK_SIZE, 1)
-            yield from _in_order(((c, work.fn(i) if i else []) for c, i in chunks), progress)
+            yield from _sequential_chunks(work.fn, stream, progress)
         else:
             yield from _sequential(work, stream, progress)
     finally:
@@ -181,9 +180,6 @@ def _sequential(
             progress.advance(1)
 
 
-# -- the pool -------------------------------------------------------------------------
-
-
 def _chunks(
     items: Iterator[Item], first: int, most: int, jobs: int
 ) -> Iterator[tuple[list[Item], list[Input]]]:
@@ -208,6 +204,18 @@ def _in_order(
             yield item if isinstance(item, InputError) else next(done)
         if progress is not None:
             progress.advance(len(chunk))
+
+
+def _sequential_chunks(
+    work: Callable[[list[Input]], list[T]], items: Iterator[Item], progress: Progress | None
+) -> Iterator[T | InputError]:
+    chunks = _chunks(items, SEQUENTIAL_CHUNK_SIZE, SEQUENTIAL_CHUNK_SIZE, 1)
+    yield from _in_order(
+        ((chunk, work(inputs) if inputs else []) for chunk, inputs in chunks), progress
+    )
+
+
+# -- the pool -------------------------------------------------------------------------
 
 
 def _parallel(
