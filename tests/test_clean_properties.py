@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,6 +17,8 @@ from articletool.errors import ArticleToolError
 from articletool.extract import extract_record
 from articletool.html.clean import clean_tree, serialize_body, splice, visible_text
 from articletool.html.parse import parse_body
+from articletool.html.rules import DEBRIS
+from articletool.html.tree import HIDDEN_TAGS, Selector, tag
 from articletool.post import parse_post
 
 PROXY = "https://cors.zfour.workers.dev/?"
@@ -180,3 +184,30 @@ def test_splice_gives_the_cleaned_tree(body: str) -> None:
     after = serialize_body(root, body)
     out = splice(body, before, after)
     assert serialize_body(parse_body(out), out) == serialize_body(parse_body(after), after)
+
+
+def _plain_visible(el: Any, skip: tuple[Selector, ...]) -> Iterator[str]:
+    """visible_text's reading written the plain way: the oracle for its faster walk."""
+    if tag(el) in HIDDEN_TAGS or any(s.matches(el) for s in skip):
+        return
+    if el.text and isinstance(el.tag, str):
+        yield el.text
+    for child in el:
+        if isinstance(child.tag, str):
+            yield from _plain_visible(child, skip)
+        if child.tail:
+            yield child.tail
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    bodies,
+    st.sampled_from(["", "<!-- c -->", "<?pi x?>", '<span class="copy-code-btn">复制</span>']),
+)
+def test_visible_text_reads_what_a_plain_walk_reads(body: str, extra: str) -> None:
+    root = parse_body(extra + body + extra)
+    plain = re.sub(r"\s+", "", "".join(_plain_visible(root, tuple(DEBRIS))))
+    assert visible_text(root) == plain
+    assert visible_text(root, DEBRIS.items) == plain
+    if extra.startswith("<span"):
+        assert "复制" not in plain

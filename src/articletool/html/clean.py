@@ -30,7 +30,7 @@ from lxml.html import HtmlElement
 from .. import urls
 from ..errors import UsageError
 from .rules import DEBRIS, RULES, Rule
-from .tree import HIDDEN_TAGS, Attribute, Census, Selector, attributes_of, tag
+from .tree import HIDDEN_TAGS, Attribute, Census, Selector, Selectors, attributes_of, tag
 
 #: Front-matter fields that hold an image address.
 IMAGE_FIELDS: tuple[str, ...] = ("headimg", "thumbnail", "cover")
@@ -259,20 +259,23 @@ def splice(original: str, before: str, after: str) -> str:
     return "".join(out)
 
 
-def _visible(el: HtmlElement, skip: tuple[Selector, ...]) -> Iterator[str]:
-    if tag(el) in HIDDEN_TAGS or any(s.matches(el) for s in skip):
+def _visible(el: HtmlElement, skip: Selectors, out: list[str]) -> None:
+    """Append the text nodes a reader sees inside ``el`` to ``out``, in order."""
+    if tag(el) in HIDDEN_TAGS or skip.matches(el):
         return
     if el.text and isinstance(el.tag, str):
-        yield el.text
+        out.append(el.text)
     for child in el:
         if isinstance(child.tag, str):
-            yield from _visible(child, skip)
+            _visible(child, skip, out)
         if child.tail:
-            yield child.tail
+            out.append(child.tail)
 
 
 def visible_text(root: HtmlElement, skip: Iterable[Selector] = DEBRIS) -> str:
     """The text a reader sees, with all white space removed: what the safety
     check compares. Elements matching ``skip`` (interactive debris such as
     "copy code" buttons) do not count."""
-    return _WS.sub("", "".join(_visible(root, tuple(skip))))
+    out: list[str] = []
+    _visible(root, skip if isinstance(skip, Selectors) else Selectors(skip), out)
+    return _WS.sub("", "".join(out))
