@@ -215,7 +215,8 @@ def _align(
     :data:`SPLICE_WINDOW`. Linear in the length; any alignment is correct,
     a better one only keeps more of the original bytes."""
     i = j = 0
-    while i < len(a) and j < len(b):
+    end_a, end_b = len(a), len(b)
+    while i < end_a and j < end_b:
         if same(a[i], b[j]):
             yield i, j
             i, j = i + 1, j + 1
@@ -225,8 +226,8 @@ def _align(
                 (da, distance - da)
                 for distance in range(1, SPLICE_WINDOW)
                 for da in range(distance + 1)
-                if i + da < len(a)
-                and j + distance - da < len(b)
+                if i + da < end_a
+                and j + distance - da < end_b
                 and a[i + da] == b[j + distance - da]
             ),
             (1, 1),
