@@ -288,11 +288,17 @@ def clean_post(post: Post, settings: CleanSettings | None = None) -> CleanResult
     Raises the post's front-matter error (invalid YAML, limits) when it has
     one: a file whose front matter cannot be read is not rewritten.
     """
+    return _clean(post, settings or CleanSettings(), None)
+
+
+def _clean(post: Post, settings: CleanSettings, root: HtmlElement | None) -> CleanResult:
+    """:func:`clean_post`, with the body already parsed as ``root`` when given
+    (it is cleaned in place)."""
     if post.error is not None:
         raise post.error
-    settings = settings or CleanSettings()
     text, changes = _edit_front_matter(post, settings)
-    root = parse_body(post.body)
+    if root is None:
+        root = parse_body(post.body)
     body_changes = clean_tree(root, settings)
     if body_changes:
         body = _rewrite(post.body, root)
@@ -327,13 +333,14 @@ def verify(post: Post, result: CleanResult, settings: CleanSettings | None = Non
         return
     again = parse_text(Decoded(result.text), post.path)
     before = visible_text(parse_body(post.body))
-    after = visible_text(parse_body(again.body))
+    tree = parse_body(again.body)  # read for its text, then cleaned a second time
+    after = visible_text(tree)
     if before != after:
         raise SafetyError(
             f"not rewritten: cleaning would change the text ({_first_difference(before, after)})",
             post.path,
         )
-    second = clean_post(again, settings)
+    second = _clean(again, settings, tree)
     if second.changes or second.text != result.text:
         rules = ", ".join(sorted({c.rule for c in second.changes})) or "serialisation"
         raise SafetyError(
