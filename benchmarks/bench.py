@@ -280,6 +280,7 @@ def run_all(args: argparse.Namespace) -> Report:
     convert = [*tool, "convert", "--to", "md", "-o", str(out)]
     extract = [*tool, "extract", "--format", "jsonl"]
     validate = [*tool, "validate"]
+    check = [*tool, "clean", "--check"]
     # Rows a target compares run one after the other in each round, so that
     # each round's ratio compares runs made under the same load.
     steps = [
@@ -305,6 +306,8 @@ def run_all(args: argparse.Namespace) -> Report:
             "articletool extract --format jsonl -j 1", posts, [*extract, "-j", "1", str(big)], jsonl
         ),
         Step(f"articletool extract --format jsonl (-j {jobs})", posts, [*extract, str(big)], jsonl),
+        Step("articletool clean --check -j 1", posts, [*check, "-j", "1", str(big)]),
+        Step(f"articletool clean --check (-j {jobs})", posts, [*check, str(big)]),
     ]
     memory = [
         Step(f"{step.name} [{SMALL} posts]", SMALL, [*step.cmd[:-1], str(small)], step.stdout)
@@ -450,6 +453,7 @@ def render(report: Report) -> str:
             and md.rate
             and md.posts == run.posts
             and "validate" not in run.name
+            and "clean" not in run.name
             and not run.name.endswith("YAML")
         ):
             x_md = f"{run.rate / md.rate:.2f}"
