@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from . import frontmatter
 from .errors import ArticleToolError
 from .files import Input, read_bytes
 from .frontmatter import FrontMatter, Split
 from .source import Decoded, decode
+
+_Made = TypeVar("_Made")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +71,28 @@ def parse_post(
 
 def read_posts(
     items: list[Input],
+    stage: Callable[[list[Post]], list[_Made | ArticleToolError]],
     max_bytes: int,
     max_yaml_nodes: int = frontmatter.MAX_YAML_NODES,
-) -> list[Post | ArticleToolError]:
-    """Each input read and parsed, or the error (located in it) that stopped it."""
-    posts: list[Post | ArticleToolError] = []
+) -> list[tuple[Post, _Made] | ArticleToolError]:
+    """Each input read and parsed, then ``stage`` run over all the posts at
+    once (stage by stage is faster than one post at a time): for each input,
+    its post with what ``stage`` made of it, or the error (located in the
+    input) that stopped it."""
+    read: list[Post | ArticleToolError] = []
     for item in items:
         try:
-            posts.append(parse_post(read_bytes(item, max_bytes), item.display, max_yaml_nodes))
+            read.append(parse_post(read_bytes(item, max_bytes), item.display, max_yaml_nodes))
         except ArticleToolError as exc:
-            posts.append(exc.located(item.display))
-    return posts
+            read.append(exc.located(item.display))
+    made = iter(stage([post for post in read if isinstance(post, Post)]))
+    results: list[tuple[Post, _Made] | ArticleToolError] = []
+    for item, post in zip(items, read, strict=True):
+        if isinstance(post, ArticleToolError):
+            results.append(post)
+            continue
+        result = next(made)
+        results.append(
+            result.located(item.display) if isinstance(result, ArticleToolError) else (post, result)
+        )
+    return results

@@ -89,20 +89,24 @@ def convert_inputs(job: Job, items: list[Input]) -> list[Converted]:
     """:func:`convert_input` for each of ``items``, the conversion stage by
     stage over all of them (:func:`~articletool.conversion.markdown_bodies`):
     the worker for ``map_inputs``."""
-    read = read_posts(items, job.max_bytes, job.max_yaml_nodes)
-    posts = [post for post in read if isinstance(post, Post)]
-    bodies = iter(markdown_bodies(posts, job.settings, job.markdown))
-    results = []
-    for item, post in zip(items, read, strict=True):
-        if isinstance(post, ArticleToolError):
-            results.append(Converted(item.display, error=post))
-            continue
-        body = next(bodies)
-        if isinstance(body, ArticleToolError):
-            results.append(Converted(item.display, error=body.located(item.display)))
-            continue
-        results.append(_output(job, item, post, _render(job, post, *body)))
-    return results
+    done = read_posts(
+        items,
+        lambda posts: markdown_bodies(posts, job.settings, job.markdown),
+        job.max_bytes,
+        job.max_yaml_nodes,
+    )
+    return [
+        Converted(item.display, error=result)
+        if isinstance(result, ArticleToolError)
+        else _converted(job, item, *result)
+        for item, result in zip(items, done, strict=True)
+    ]
+
+
+def _converted(job: Job, item: Input, post: Post, made: tuple[str, HtmlElement]) -> Converted:
+    """``post``, whose cleaned tree is ``made[1]`` and its Markdown ``made[0]``,
+    rendered and written (or handed back) as ``job`` asks."""
+    return _output(job, item, post, _render(job, post, *made))
 
 
 def _output(job: Job, item: Input, post: Post, text: str) -> Converted:

@@ -11,6 +11,7 @@ from functools import partial
 from typing import Annotated, Any
 
 import typer
+from lxml.html import HtmlElement
 
 from ..cleaning import clean_bodies
 from ..errors import ArticleToolError, ExitCode, InputError, UsageError
@@ -65,23 +66,24 @@ def extract_inputs(job: Job, items: list[Input]) -> list[Extracted]:
     """:func:`extract_input` for each of ``items``, their bodies parsed and
     cleaned stage by stage (:func:`~articletool.cleaning.clean_bodies`): the
     worker for ``map_inputs``."""
-    read = read_posts(items, job.max_bytes, job.max_yaml_nodes)
-    trees = iter(clean_bodies([post for post in read if isinstance(post, Post)], job.settings))
-    results = []
-    for item, post in zip(items, read, strict=True):
-        if isinstance(post, ArticleToolError):
-            results.append(Extracted(item.display, error=post))
-            continue
-        tree = next(trees)
-        if isinstance(tree, ArticleToolError):
-            results.append(Extracted(item.display, error=tree.located(item.display)))
-            continue
-        record = extract_record(post, tree, job.settings, cleaned=True)
-        record.update(source_fields(post, item.relative))  # enough to rebuild the post
-        if job.images_only:
-            record = {"path": record["path"], "images": record["images"]}
-        results.append(Extracted(item.display, record, post.error))
-    return results
+    done = read_posts(
+        items, lambda posts: clean_bodies(posts, job.settings), job.max_bytes, job.max_yaml_nodes
+    )
+    return [
+        Extracted(item.display, error=result)
+        if isinstance(result, ArticleToolError)
+        else _extracted(job, item, *result)
+        for item, result in zip(items, done, strict=True)
+    ]
+
+
+def _extracted(job: Job, item: Input, post: Post, tree: HtmlElement) -> Extracted:
+    """The record of ``post``, whose body is the cleaned ``tree``."""
+    record = extract_record(post, tree, job.settings, cleaned=True)
+    record.update(source_fields(post, item.relative))  # enough to rebuild the post
+    if job.images_only:
+        record = {"path": record["path"], "images": record["images"]}
+    return Extracted(item.display, record, post.error)
 
 
 def _dumps(record: Any, indent: int | None = None) -> str:
