@@ -73,7 +73,7 @@ def test_record_fields() -> None:
         f'<div><p>para</p><img src="{PROXY}http://a/b.jpg"></div>'
     )
     record = extract_record(parse_post(text.encode(), "dir/p.md"))
-    assert list(record) == ["path", "title", "date", "front_matter", "text", "images"]
+    assert list(record) == ["path", "title", "date", "front_matter", "text", "images", "media"]
     assert record["path"] == "dir/p.md"
     assert record["title"] == "T: [x]"
     assert record["date"] == "2022-08-18T19:08:00Z"
@@ -124,3 +124,19 @@ def test_a_chunk_extracts_as_its_posts_do_one_at_a_time(
     ]
     assert sum(r.record is None for r in together) >= 3
     assert sum(bool(r.record and r.record["images"]) for r in together) >= 5
+
+
+def test_media_are_listed_as_they_play() -> None:
+    text = (
+        "---\ntitle: t\n---\n"
+        f'<div><video poster="{PROXY}http://i/p.jpg" id="v"><source src="{PROXY}{PROXY}'
+        'http://v/a.mp4"></video><iframe src="//v.qq.com/p.html?vid=1" srcdoc="x"></iframe>'
+        '<audio src="javascript:alert(1)"></audio><iframe srcdoc="&lt;b&gt;x"></iframe>'
+        '<audio src="http://a/b.mp3"></audio></div>'
+    )
+    record = extract_record(parse_post(text.encode(), "p.md"))
+    assert record["media"] == [
+        {"kind": "video", "src": "http://v/a.mp4", "poster": "http://i/p.jpg"},
+        {"kind": "iframe", "src": "https://v.qq.com/p.html?vid=1", "poster": None},
+        {"kind": "audio", "src": "http://a/b.mp3", "poster": None},
+    ]

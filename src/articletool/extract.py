@@ -8,7 +8,7 @@
 
     post = articletool.read_post("post.md")
     record = extract_record(post, parse_body(post.body))
-    record["title"], record["date"], record["text"], record["images"]
+    record["title"], record["date"], record["text"], record["images"], record["media"]
 
 The record is JSON-safe: dates are ISO 8601 strings everywhere.
 """
@@ -25,12 +25,15 @@ from . import urls
 from .dates import parse_date, to_iso
 from .html.clean import CleanSettings, clean_tree
 from .html.images import Image, images
+from .html.media import Player, players
 from .html.parse import parse_body
 from .html.text import to_text
 from .post import Post
 
 #: The keys of a record, in the order they are written.
-RECORD_KEYS: tuple[str, ...] = ("path", "title", "date", "front_matter", "text", "images")
+RECORD_KEYS: tuple[str, ...] = (
+    "path", "title", "date", "front_matter", "text", "images", "media"
+)  # fmt: skip
 
 
 def json_safe(value: Any) -> Any:
@@ -91,6 +94,10 @@ def image_dict(image: Image) -> dict[str, Any]:
     return {"src": image.src, "alt": image.alt, "width": image.width, "height": image.height}
 
 
+def media_dict(player: Player) -> dict[str, Any]:
+    return {"kind": player.kind, "src": player.address, "poster": player.poster}
+
+
 def extract_record(
     post: Post,
     root: HtmlElement | None = None,
@@ -99,7 +106,9 @@ def extract_record(
     cleaned: bool = False,
 ) -> dict[str, Any]:
     """The record for ``post``: ``path``, ``title``, ``date``, ``front_matter``,
-    ``text`` and ``images`` (``{src, alt, width, height}`` each). Image
+    ``text``, ``images`` (``{src, alt, width, height}`` each) and ``media``
+    (the players: ``{kind, src, poster}`` each, as :mod:`.html.media` reads
+    them; ``kind`` is ``video``, ``audio`` or ``iframe``). Image
     fields of the front matter are unproxied as ``clean`` would.
 
     ``root`` is the parsed body (parsed here when omitted). Unless
@@ -123,6 +132,7 @@ def extract_record(
         "images": [
             image_dict(i) for i in images(root, settings.lazy_attrs, settings.proxy_prefixes)
         ],
+        "media": [media_dict(p) for p in players(root, settings.proxy_prefixes)],
     }
     if post.front_matter is None and post.parts.raw is None:
         record["front_matter"] = {}
