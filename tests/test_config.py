@@ -263,6 +263,18 @@ def test_extract_and_convert_sections_set_option_defaults(project: Path) -> None
     assert code == 0 and out.startswith("---\ntitle: ")
 
 
+def test_convert_html_setting_and_flag(project: Path) -> None:
+    post = project / "source" / "_posts" / "sup.md"
+    post.write_text("---\ntitle: t\n---\n<p>10<sup>4</sup></p>\n", encoding="utf-8")
+    code, out, _ = run("convert", str(post))
+    assert code == 0 and out.endswith("\n10<sup>4</sup>\n")
+    write_settings(project, "[tool.articletool.convert]\nhtml = false\n", "articletool.toml")
+    code, out, _ = run("convert", str(post))
+    assert code == 0 and out.endswith("\n10^4\n")
+    code, out, _ = run("convert", "--html", str(post))
+    assert code == 0 and out.endswith("\n10<sup>4</sup>\n")
+
+
 def test_config_command_prints_the_merged_settings(project: Path) -> None:
     write_settings(
         project,
@@ -277,7 +289,7 @@ def test_config_command_prints_the_merged_settings(project: Path) -> None:
     assert data["validate"]["required"] == ["title", "date", "author"]
     assert data["validate"]["strict"] is False and "FM101" in data["validate"]["rules"]
     assert "promo-links" not in data["clean"]["rules"] and data["clean"]["upgrade-http"] is True
-    assert data["convert"] == {"to": "md", "braces": "literal", "tables": True}
+    assert data["convert"] == {"to": "md", "braces": "literal", "tables": True, "html": True}
     assert data["extract"] == {"format": "text", "images-only": False}
     assert data["suffixes"] == [".md", ".markdown", ".txt", ".html", ".htm"]
     code, text, _ = run("config", str(project))

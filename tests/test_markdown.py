@@ -13,8 +13,8 @@ from articletool.html.parse import parse_body
 RENDERER = MarkdownIt("commonmark").enable("table")
 
 
-def md(html: str, **options: object) -> str:
-    return convert(parse_body(html), MarkdownOptions(**options))  # type: ignore[arg-type]
+def md(source: str, /, **options: object) -> str:
+    return convert(parse_body(source), MarkdownOptions(**options))  # type: ignore[arg-type]
 
 
 def render(markdown: str) -> str:
@@ -128,10 +128,44 @@ def test_tables() -> None:
     assert "<code>x|y</code>" in html_out
 
 
-def test_complex_table_falls_back_to_paragraphs() -> None:
-    html = "<table><tr><td colspan='2'>wide</td></tr><tr><td>a</td><td>b</td></tr></table>"
-    assert md(html) == "wide\n\na\n\nb\n"
-    assert md("<table><tr><td>a</td></tr></table>", tables=False) == "a\n"
+def test_table_with_spans_is_an_html_table_of_markdown_cells() -> None:
+    html = (
+        "<table><tr><th colspan='2' onclick='x()'>宽 <b>a</b></th></tr>"
+        "<tr><td rowspan=' 2 '><p>一</p><p>二</p></td><td></td></tr>"
+        "<tr><td colspan='x'>c</td></tr></table>"
+    )
+    out = md(html)
+    assert out == (
+        '<table>\n<tr>\n<th colspan="2">\n\n宽 **a**\n\n</th>\n</tr>\n'
+        '<tr>\n<td rowspan="2">\n\n一\n\n二\n\n</td>\n<td></td>\n</tr>\n'
+        "<tr>\n<td>\n\nc\n\n</td>\n</tr>\n</table>\n"
+    )
+    rendered = render(out)
+    assert '<th colspan="2">\n<p>宽 <strong>a</strong></p>\n</th>' in rendered
+    assert '<td rowspan="2">\n<p>一</p>\n<p>二</p>\n</td>' in rendered
+    # pure Markdown, or no tables: one paragraph per cell
+    assert md(html, html=False) == "宽 **a**\n\n一\n\n二\n\nc\n"
+    assert md(html, tables=False) == md(html, html=False)
+
+
+def test_cell_with_two_paragraphs_is_not_a_pipe_table() -> None:
+    out = md("<table><tr><td><p>中</p><p>文</p></td><td>b</td></tr><tr><td>c</td></tr></table>")
+    assert out.startswith("<table>") and "中\n\n文" in out
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<table><tr><td class='t_f'><h2>题</h2><p>一</p><ul><li>项</li></ul></td></tr></table>",
+        "<table class='sites-layout-hbox'><tbody><tr><td><h2>题</h2></td>"
+        "<td><p>一</p><ul><li>项</li></ul></td></tr></tbody></table>",
+        "<table><tr><td><h2>题</h2></td></tr><tr><td><p>一</p></td></tr>"
+        "<tr><td><ul><li>项</li></ul></td></tr></table>",
+    ],
+    ids=["one-cell", "one-row", "one-column"],
+)
+def test_layout_table_is_unwrapped_into_its_blocks(html: str) -> None:
+    assert md(html) == "## 题\n\n一\n\n- 项\n"
 
 
 # -- inline -------------------------------------------------------------------
@@ -173,10 +207,25 @@ def test_cjk_emphasis_without_spaces() -> None:
         "<p><strong>数据：</strong>增长</p>",
     ],
 )
-def test_emphasis_that_would_not_render_is_dropped_not_the_text(html: str) -> None:
+def test_emphasis_that_marks_cannot_hold_is_written_as_html(html: str) -> None:
     out = md(html)
-    assert "*" not in render(out)
-    assert text_of(render(out)) == text_of(html)
+    assert "*" not in out
+    rendered = render(out)
+    source = parse_body(html).find(".//p")[0]  # the emphasis element
+    assert f"<{source.tag}>{source.text}</{source.tag}>" in rendered
+    assert text_of(rendered) == text_of(html)
+    # pure Markdown: the marks go, never the text
+    pure = render(md(html, html=False))
+    assert "*" not in pure and "<strong>" not in pure and "<em>" not in pure
+    assert text_of(pure) == text_of(html)
+
+
+def test_emphasis_as_html_next_to_emphasis_as_marks() -> None:
+    out = md("<p><b>甲</b>，<strong>财联社讯，</strong>锁定<em>乙</em></p>")
+    assert out == "**甲**，<strong>财联社讯，</strong>锁定*乙*\n"
+    assert render(out) == (
+        "<p><strong>甲</strong>，<strong>财联社讯，</strong>锁定<em>乙</em></p>\n"
+    )
 
 
 def test_emphasis_kept_where_punctuation_is_safe() -> None:
@@ -389,8 +438,67 @@ def test_rule_at_the_start_of_a_list_item() -> None:
 
 
 def test_images_inside_inline_code_follow_it() -> None:
-    out = md("<p><kbd>Ctrl<img src='http://x/k.png'></kbd></p>")
+    out = md("<p><code>Ctrl<img src='http://x/k.png'></code></p>")
     assert out == "`Ctrl`![](http://x/k.png)\n"
+    assert md("<p><kbd>Ctrl<img src='http://x/k.png'></kbd></p>", html=False) == out
+
+
+def test_inline_html_where_markdown_has_no_syntax() -> None:
+    html = (
+        "<p>-10<sup>4</sup> &lt;= nums[i]，H<sub>2</sub>O，<u>下划</u><mark>亮</mark>"
+        "<kbd>Ctrl</kbd> <del>旧</del><s>删</s><strike>去</strike><ins>新</ins></p>"
+    )
+    out = md(html)
+    assert out == (
+        "-10<sup>4</sup> \\<= nums\\[i\\]，H<sub>2</sub>O，<u>下划</u><mark>亮</mark>"
+        "<kbd>Ctrl</kbd> <del>旧</del><s>删</s><s>去</s><ins>新</ins>\n"
+    )
+    rendered = render(out)
+    assert "-10<sup>4</sup> &lt;= nums[i]" in rendered and "<kbd>Ctrl</kbd>" in rendered
+    assert md(html, html=False) == ("-10^4 \\<= nums\\[i\\]，H\\_2O，下划亮`Ctrl` ~~旧删去~~新\n")
+
+
+def test_sup_keeps_markdown_inside_and_a_space_outside() -> None:
+    out = md("<p>x <sup> <b>2</b></sup> <sub>[1]</sub></p>")
+    assert out == "x <sup>**2**</sup> <sub>\\[1\\]</sub>\n"
+    assert render(out) == "<p>x <sup><strong>2</strong></sup> <sub>[1]</sub></p>\n"
+
+
+def test_players_are_html_blocks_built_from_the_tree() -> None:
+    html = (
+        "<p>看<video id='v' style='x' onplay='a()' data-setup='{}' width='100%' "
+        "poster='https://cors.zfour.workers.dev/?http://i/p.jpg' preload='none'>"
+        "<source id='s' src='https://cors.zfour.workers.dev/?https://cors.zfour.workers.dev/"
+        "?http://v/a.mp4' type='video/mp4'>旧浏览器</video>完</p>"
+        "<iframe src='//v.qq.com/iframe/player.html?vid=a&amp;auto=0' allowfullscreen "
+        "frameborder='0' srcdoc='&lt;script&gt;x&lt;/script&gt;' style='z'></iframe>"
+        "<audio src='javascript:alert(1)'></audio><iframe srcdoc='x'></iframe>"
+    )
+    out = md(html)
+    assert out == (
+        "看\n\n"
+        '<video poster="http://i/p.jpg" controls width="100%">\n'
+        '<source src="http://v/a.mp4" type="video/mp4">\n</video>\n\n完\n\n'
+        '<iframe src="https://v.qq.com/iframe/player.html?vid=a&amp;auto=0" '
+        'allowfullscreen frameborder="0"></iframe>\n'
+    )
+    rendered = render(out)
+    assert '<source src="http://v/a.mp4" type="video/mp4">' in rendered
+    assert "旧浏览器" not in rendered and "srcdoc" not in rendered
+    assert md(html, html=False) == (
+        "看\n\n[![](http://i/p.jpg)](http://v/a.mp4)\n\n完\n\n"
+        "[https://v.qq.com/iframe/player.html?vid=a&auto=0]"
+        "(https://v.qq.com/iframe/player.html?vid=a&auto=0)\n"
+    )
+
+
+def test_player_where_only_inline_content_fits_stays_on_its_line() -> None:
+    out = md("<h2>片<iframe src='https://v.example/p'></iframe></h2>")
+    assert out == '## 片<iframe src="https://v.example/p"></iframe>\n'
+    assert md("<p>{x}<video src='http://v/{a}.mp4'></video></p>", braces="literal") == (
+        '{x}\n\n<video src="http://v/{a}.mp4" controls>\n</video>\n'
+    )
+    assert 'src="http://v/&#123;a&#125;.mp4"' in md("<video src='http://v/{a}.mp4'></video>")
 
 
 def test_malformed_table_falls_back_without_losing_text() -> None:

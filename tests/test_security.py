@@ -153,6 +153,21 @@ VECTORS = [
     ("video-poster", '<video poster="javascript:alert(1)"></video>'),
     ("audio-src", '<audio src="javascript:alert(1)"></audio>'),
     ("source-src", '<video><source src="javascript:alert(1)"></video>'),
+    ("video-src-js", '<video src="javascript:alert(1)" poster="http://x/p.jpg"></video>'),
+    ("video-onplay", '<video src="http://x/v.mp4" onplay="alert(1)" onerror=alert(1)></video>'),
+    (
+        "video-proxied-js",
+        '<video src="https://cors.zfour.workers.dev/?javascript:alert(1)"></video>',
+    ),
+    (
+        "iframe-src-and-srcdoc",
+        '<iframe src="//v.x/p" srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>',
+    ),
+    ("iframe-onload", '<iframe src="https://v.x/p" onload="alert(1)"></iframe>'),
+    ("source-onerror", '<audio><source src="http://x/a.mp3" onerror="alert(1)"></audio>'),
+    ("sup-script", "<p>10<sup><script>alert(1)</script>4</sup></p>"),
+    ("sub-onclick", '<p>H<sub onclick="alert(1)">2</sub>O</p>'),
+    ("kbd-img-onerror", "<p><kbd><img src=x onerror=alert(1)>K</kbd></p>"),
     ("blockquote-cite", '<blockquote cite="javascript:alert(1)">quote</blockquote>'),
     ("area-href", '<map name="m"><area href="javascript:alert(1)"></map>'),
     (
@@ -400,6 +415,48 @@ def markdown_links(text: str) -> tuple[list[str], list[str]]:
     return addresses, raw
 
 
+#: The raw HTML the Markdown writer may hold: inline tags Markdown has no
+#: syntax for, players, HTML tables; and the attributes each may carry.
+RAW_TAGS = {
+    **dict.fromkeys(("sup", "sub", "u", "mark", "ins", "kbd", "del", "s", "strong", "em"), ()),
+    **dict.fromkeys(("table", "tr"), ()),
+    **dict.fromkeys(("td", "th"), ("colspan", "rowspan")),
+    "video": ("src", "poster", "controls", "width", "height"),
+    "audio": ("src", "controls"),
+    "source": ("src", "type"),
+    "iframe": ("src", "width", "height", "allow", "allowfullscreen", "frameborder"),
+}
+_RAW_TAG = re.compile(r"<(/?)([a-z]+)([^>]*)>")
+
+
+class _Attributes(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.extend(attrs)
+
+
+def raw_html_allowed(piece: str) -> bool:
+    """Whether a raw HTML token holds only the tags and attributes the writer
+    uses, with nothing but white space around them."""
+    rest = _RAW_TAG.sub("", piece)
+    if rest.strip():
+        return False
+    for closing, tag, attrs in _RAW_TAG.findall(piece):
+        if tag not in RAW_TAGS or (closing and attrs.strip()):
+            return False
+        parser = _Attributes()
+        parser.feed(f"<{tag}{attrs}>")
+        found = parser.found
+        if not {name for name, _ in found} <= set(RAW_TAGS[tag]):
+            return False
+        if attribute_problems(tag, [(k, v or "") for k, v in found]):
+            return False
+    return True
+
+
 # --- running the commands -----------------------------------------------------------
 
 
@@ -469,7 +526,7 @@ def test_markdown_output_runs_nothing(tmp_path: Path, name: str, vector: str) ->
     assert code == 0, err
     body = _body(out)
     addresses, raw = markdown_links(body)
-    assert raw == [], body
+    assert [piece for piece in raw if not raw_html_allowed(piece)] == [], body
     assert [a for a in addresses if url_is_dangerous(a)] == [], body
     assert html_problems(MARKDOWN.render(body)) == [], body
     assert "before" in body and "after" in body
@@ -482,8 +539,12 @@ def test_json_output_runs_nothing(tmp_path: Path, name: str, vector: str) -> Non
     assert code == 0, err
     record = json.loads(out)
     addresses, raw = markdown_links(record["markdown"])
-    assert raw == [] and not [a for a in addresses if url_is_dangerous(a)]
+    assert [piece for piece in raw if not raw_html_allowed(piece)] == []
+    assert not [a for a in addresses if url_is_dangerous(a)]
     assert not [i for i in record["images"] if url_is_dangerous(i["src"])], record["images"]
+    for player in record["media"]:
+        assert not url_is_dangerous(player["src"] or ""), player
+        assert not url_is_dangerous(player["poster"] or ""), player
 
 
 @pytest.mark.parametrize(

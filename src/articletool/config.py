@@ -42,7 +42,7 @@ SECTION_KEYS: Mapping[str, tuple[str, ...]] = {
     "validate": ("required", "select", "ignore", "strict"),
     "clean": ("select", "ignore", "proxy-prefixes", "lazy-attrs", "upgrade-http"),
     "extract": ("format", "images-only"),
-    "convert": ("to", "braces", "tables"),
+    "convert": ("to", "braces", "tables", "html"),
 }
 #: Shared keys that extend the list of the same name in ``[clean]`` (which
 #: ``extract`` and ``convert`` use too).

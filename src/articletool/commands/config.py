@@ -21,7 +21,7 @@ from .common import PathsArg, coerce_setting
 #: Options that ``[tool.articletool.extract]`` / ``.convert`` may set: key -> parameter.
 OPTION_KEYS: dict[str, dict[str, str]] = {
     "extract": {"format": "output_format", "images-only": "images_only"},
-    "convert": {"to": "to", "braces": "braces", "tables": "tables"},
+    "convert": {"to": "to", "braces": "braces", "tables": "tables", "html": "html"},
 }
 
 

@@ -177,6 +177,15 @@ TablesOpt = Annotated[
     bool,
     typer.Option("--tables/--no-tables", help="GFM pipe tables for simple tables."),
 ]
+HtmlOpt = Annotated[
+    bool,
+    typer.Option(
+        "--html/--no-html",
+        help="Inline HTML where Markdown has no syntax (emphasis CommonMark cannot "
+        "close, sup/sub, media players, tables with spans); --no-html writes pure "
+        "Markdown (plain text, ^ and _, a link to each player).",
+    ),
+]
 
 
 def command(
@@ -185,6 +194,7 @@ def command(
     output: OutputOpt = None,
     braces: BracesOpt = Braces.ENTITY,
     tables: TablesOpt = True,
+    html: HtmlOpt = True,
     jobs: JobsOpt = DEFAULT_JOBS,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     max_yaml_nodes: MaxYamlNodesOpt = DEFAULT_MAX_YAML_NODES,
@@ -202,6 +212,7 @@ def command(
         options = MarkdownOptions(
             braces=braces.value,
             tables=tables,
+            html=html,
             proxy_prefixes=settings.proxy_prefixes,
         )
         if output is not None:

@@ -10,9 +10,17 @@ What comes out:
 
 * wrapper elements (``div``, ``section``...) vanish; text that sits bare
   between blocks becomes its own paragraph; nothing is hard-wrapped;
-* text is escaped only where CommonMark would read it as syntax, and
-  emphasis is written only where it renders (CommonMark's flanking rules
-  refuse ``文**“引号”**文``: there the text stays and the ``**`` go);
+* text is escaped only where CommonMark would read it as syntax;
+  emphasis is ``**``/``*`` where that renders and ``<strong>``/``<em>``
+  where CommonMark's flanking rules refuse it (``文**“引号”**文``);
+* what Markdown has no syntax for is inline HTML: ``<sup>``, ``<sub>``,
+  ``<u>``, ``<mark>``, ``<kbd>``, ``<del>``, ``<s>``; media players are HTML
+  blocks written by :func:`.media.player_html` from what the tree says
+  (addresses unproxied and checked, only the attributes a player needs);
+  a data table GFM cannot hold (spans, blocks in a cell) is an HTML table
+  whose cells are Markdown; a table that lays out a page (one cell, one row
+  or one column) is unwrapped into its blocks. With ``html=False`` no HTML
+  is written at all: plain text, ``^``/``_``/``~~``, a link to the player;
 * link and image destinations are escaped so no text can end them early,
   and ``javascript:``, ``vbscript:`` and ``data:`` links never appear (the
   link goes, its text stays);
@@ -47,18 +55,22 @@ from .md_escape import (
     escape_url,
     safe_url,
 )
-from .md_inline import BREAK, Code, Delim, Token, resolve
+from .md_inline import BREAK, Code, Delim, Tag, Token, resolve
 from .md_tree import (
     BREAKOUT_TAGS,
     CONTAINER_TAGS,
     SKIP_TAGS,
     STRUCTURE_TAGS,
     code_classes,
+    is_grid,
     pre_text,
     simple_table,
+    span,
     table_rows,
     text_nodes,
+    well_formed,
 )
+from .media import PLAYER_TAGS, Player, player_html, player_of
 
 Element = etree._Element
 Handler = Callable[["MarkdownConverter", Element, "_Builder"], None]
@@ -83,6 +95,9 @@ class MarkdownOptions:
     braces: Literal["entity", "literal"] = "entity"
     #: GFM pipe tables for simple tables; ``False`` writes every cell as a paragraph.
     tables: bool = True
+    #: Inline HTML where Markdown has no syntax (emphasis that cannot close,
+    #: sup/sub, players, tables with spans); ``False``: pure Markdown.
+    html: bool = True
     #: Keep ``title`` attributes of links and images.
     titles: bool = True
     #: Deeper elements are written as plain text (keeps the stack bounded).
@@ -152,7 +167,7 @@ def _routes(cls: type[MarkdownConverter]) -> Routes:
     block: dict[object, Handler | None] = {
         tag: handler for tag, handler in cls.dispatch.items() if tag == tag.lower()
     }
-    block.update(dict.fromkeys(SKIP_TAGS))
+    block.update(dict.fromkeys(SKIP_TAGS - PLAYER_TAGS))
     inline = dict(block)
     inline.update(dict.fromkeys(STRUCTURE_TAGS, cls._flatten))
     return block, inline
@@ -177,6 +192,7 @@ class MarkdownConverter:
     def __init__(self, options: MarkdownOptions | None = None) -> None:
         self.options = options or MarkdownOptions()
         self._entity = self.options.braces == "entity"
+        self._html = self.options.html
         self._max_depth = self.options.max_depth
         self._pairs = itertools.count()
         self._depth = 0
@@ -421,9 +437,17 @@ class MarkdownConverter:
         return ("\n".join(lines), "list:" + marker, interrupts)
 
     def convert_table(self, el: Element, out: _Builder) -> None:
+        """A data grid as a GFM table, or as an HTML table where GFM cannot
+        hold it; a table that lays out a page as the blocks it holds."""
         rows = list(table_rows(el))
-        if not self.options.tables or not rows or not simple_table(el, rows):
+        if not self.options.tables or not is_grid(rows) or not well_formed(el):
             self.convert_div(el, out)
+            return
+        if not simple_table(el, rows):
+            if self._html:
+                self._html_table(el, rows, out)
+            else:
+                self.convert_div(el, out)
             return
         for caption in el.iterchildren("caption"):
             self.convert_div(caption, out)
@@ -438,6 +462,31 @@ class MarkdownConverter:
             if index == 0:
                 lines.append("|" + " --- |" * width)
         out.add(("\n".join(lines), "table", False))
+
+    def _html_table(self, el: Element, rows: list[list[Element]], out: _Builder) -> None:
+        """An HTML table whose cells hold Markdown: a blank line after each
+        cell's start tag and before its end tag, so that renderers read the
+        content between as Markdown and the tags as HTML blocks."""
+        for caption in el.iterchildren("caption"):
+            self.convert_div(caption, out)
+        lines = ["<table>"]
+        for cells in rows:
+            lines.append("<tr>")
+            for cell in cells:
+                name = "th" if str(cell.tag).lower() == "th" else "td"
+                attrs = "".join(
+                    f' {attr}="{count}"'
+                    for attr in ("colspan", "rowspan")
+                    if (count := span(cell.get(attr))) > 1
+                )
+                blocks = self._sub(cell).blocks
+                if blocks:
+                    lines.extend((f"<{name}{attrs}>", "", _join_blocks(blocks), "", f"</{name}>"))
+                else:
+                    lines.append(f"<{name}{attrs}></{name}>")
+            lines.append("</tr>")
+        lines.append("</table>")
+        out.add(("\n".join(lines), "html", False))
 
     # -- inline --------------------------------------------------------------
 
@@ -470,9 +519,81 @@ class MarkdownConverter:
 
     def _emphasis(self, el: Element, out: _Builder, strong: bool) -> None:
         pair = next(self._pairs)
-        out.tokens.append(Delim(pair, strong, True))
+        out.tokens.append(Delim(pair, strong, True, self._html))
         self.children(el, out)
-        out.tokens.append(Delim(pair, strong, False))
+        out.tokens.append(Delim(pair, strong, False, self._html))
+
+    def _inline_html(self, el: Element, out: _Builder, name: str, mark: str = "") -> None:
+        """``el`` inside ``<name>`` tags, or without HTML between ``mark``s
+        (before the content alone when ``mark`` is ``^`` or ``_``)."""
+        if self._html:
+            out.tokens.append(Tag(f"<{name}>"))
+            self.children(el, out)
+            out.tokens.append(Tag(f"</{name}>"))
+            return
+        if mark == "~~":  # GFM strikethrough; one run for adjacent ones
+            tokens = out.tokens
+            if tokens and tokens[-1] == "~~":
+                tokens.pop()
+            else:
+                tokens.append(mark)
+            self.children(el, out)
+            out.tokens.append(mark)
+            return
+        if mark:
+            out.tokens.append(escape_text(mark, self._entity))
+        self.children(el, out)
+
+    def convert_sup(self, el: Element, out: _Builder) -> None:
+        self._inline_html(el, out, "sup", "^")
+
+    def convert_sub(self, el: Element, out: _Builder) -> None:
+        self._inline_html(el, out, "sub", "_")
+
+    def convert_u(self, el: Element, out: _Builder) -> None:
+        self._inline_html(el, out, str(el.tag).lower())
+
+    convert_mark = convert_ins = convert_u
+
+    def convert_del(self, el: Element, out: _Builder) -> None:
+        name = "s" if str(el.tag).lower() in ("s", "strike") else "del"
+        self._inline_html(el, out, name, "~~")
+
+    convert_s = convert_strike = convert_del
+
+    def convert_kbd(self, el: Element, out: _Builder) -> None:
+        if self._html:
+            self._inline_html(el, out, "kbd")
+        else:
+            self.convert_code(el, out)
+
+    def convert_video(self, el: Element, out: _Builder) -> None:
+        """A player: an HTML block (inline HTML where only inline content
+        fits), or without HTML its poster linked to its address."""
+        player = player_of(el, self.options.proxy_prefixes)
+        if player is None:
+            return
+        if not self._html:
+            link = self._player_link(player)
+            if out.inline_only:
+                out.tokens.append(link)
+            else:
+                out.add((link, "p", False))
+        elif out.inline_only:
+            out.tokens.append(player_html(player, self._entity, block=False))
+        else:
+            out.add((player_html(player, self._entity), "html", False))
+
+    convert_audio = convert_iframe = convert_video
+
+    def _player_link(self, player: Player) -> str:
+        """A player in pure Markdown: its poster linked to its address."""
+        target = player.address
+        poster = f"![]({escape_url(player.poster)})" if player.poster else ""
+        if target is None:
+            return poster
+        label = poster or escape_text(target, self._entity)
+        return f"[{label}]({escape_url(target)})"
 
     def convert_code(self, el: Element, out: _Builder) -> None:
         """A code span; images inside (which a span cannot hold) follow it."""
@@ -488,7 +609,7 @@ class MarkdownConverter:
         for img in el.iter("img"):
             self.convert_img(img, out)
 
-    convert_kbd = convert_samp = convert_tt = convert_code
+    convert_samp = convert_tt = convert_code
 
     def convert_a(self, el: Element, out: _Builder) -> None:
         href = safe_url(el.get("href"), False, self.options.proxy_prefixes)

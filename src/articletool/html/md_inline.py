@@ -1,11 +1,13 @@
 """Inline Markdown: a paragraph's tokens resolved so that its emphasis renders.
 
 The converter collects a paragraph as a flat list of tokens: escaped text
-(``str``), emphasis delimiters (:class:`Delim`), code spans (:class:`Code`) and
-hard breaks (:data:`BREAK`). :func:`resolve` turns that list into Markdown
-lines: it settles white space, drops emphasis that CommonMark would not
-render (its flanking rules: ``文**“引号”**文`` stays literal, so the ``**`` go
-and the text stays), and escapes what a line start would turn into a block.
+(``str``), raw inline HTML tags (:class:`Tag`), emphasis delimiters
+(:class:`Delim`), code spans (:class:`Code`) and hard breaks (:data:`BREAK`).
+:func:`resolve` turns that list into Markdown lines: it settles white space,
+writes emphasis that CommonMark would not render as ``**``/``*`` (its
+flanking rules refuse ``文**“引号”**文``) as ``<strong>``/``<em>`` instead, or
+drops those marks and keeps the text when the writer may not use HTML, and
+escapes what a line start would turn into a block.
 """
 
 from __future__ import annotations
@@ -24,15 +26,33 @@ _DELIMITER_ROW = re.compile(r"^[ \t|:-]*$")
 
 class Delim(NamedTuple):
     """One side of an emphasis pair: ``**`` (strong) or ``*`` (a named tuple:
-    immutable, and made faster than a frozen dataclass)."""
+    immutable, and made faster than a frozen dataclass). Where the marks
+    would not render, ``html`` says whether the pair becomes ``<strong>`` or
+    ``<em>`` (else the marks go and the text stays)."""
 
     pair: int
     strong: bool
     opening: bool
+    html: bool = True
 
     @property
     def mark(self) -> str:
         return "**" if self.strong else "*"
+
+    @property
+    def tag(self) -> Tag:
+        name = "strong" if self.strong else "em"
+        return Tag(f"<{name}>" if self.opening else f"</{name}>")
+
+
+class Tag(str):
+    """A raw inline HTML tag (``<sup>``, ``</strong>``...), written as it is.
+
+    Tags are markup, not content: a paragraph of tags alone is empty, and
+    they never hold the spaces around words.
+    """
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +121,9 @@ def _edge(token: Token | None, last: bool, default: str) -> str:
 
 
 def _is_opener(token: Token) -> bool:
+    """An emphasis mark or HTML tag that opens (a space before it goes outside)."""
+    if token.__class__ is Tag:
+        return token[1:2] != "/"
     return isinstance(token, Delim) and token.opening
 
 
@@ -114,7 +137,9 @@ def _normalise_space(tokens: list[Token]) -> tuple[list[Token], bool, bool, bool
     pending = content = False
     marks = breaks = visible = False
     for token in tokens:
-        if isinstance(token, str):
+        if token.__class__ is Tag:
+            seq.append(token)  # markup: neither content nor a place for a space
+        elif isinstance(token, str):
             if not token:
                 continue
             if token[:1] == " ":
@@ -151,30 +176,41 @@ def _normalise_space(tokens: list[Token]) -> tuple[list[Token], bool, bool, bool
 
 def _split_paragraphs(seq: list[Token]) -> list[list[Token]]:
     """Cut at two or more hard breaks in a row (emphasis marks between them do not
-    count); drop breaks at paragraph edges, where a renderer would show a ``\\``."""
+    count); drop breaks at paragraph edges, where a renderer would show a ``\\``.
+    Emphasis and tags open at a cut are closed before it and opened again after."""
     paragraphs: list[list[Token]] = []
     current: list[Token] = []
+    opened: list[Token] = []  # the marks and tags open at the end of ``current``
     content = False  # whether ``current`` holds anything visible yet
-    waiting: list[Delim] = []
+    waiting: list[Token] = []  # marks and tags between breaks
     breaks = 0
     for token in seq:
         if token is BREAK:
             breaks += 1
             continue
-        if breaks and isinstance(token, Delim):
+        if breaks and (isinstance(token, Delim) or token.__class__ is Tag):
             waiting.append(token)
             continue
         if breaks:
-            current.extend(d for d in waiting if not d.opening)
-            if breaks > 1:
-                if content:
-                    paragraphs.append(_trim_breaks(current))
-                current = []
+            waiting = _without_empty_pairs(waiting)
+            for mark in waiting:
+                if not _is_opener(mark):
+                    _track(opened, mark)
+                    current.append(mark)
+            if breaks > 1 and content:
+                current.extend(_closer(mark) for mark in reversed(opened))
+                paragraphs.append(_trim_breaks(current))
+                current = list(opened)
                 content = False
             elif content:
                 current.append(BREAK)
-            current.extend(d for d in waiting if d.opening)
+            for mark in waiting:
+                if _is_opener(mark):
+                    _track(opened, mark)
+                    current.append(mark)
             waiting, breaks = [], 0
+        if isinstance(token, Delim) or token.__class__ is Tag:
+            _track(opened, token)
         current.append(token)
         if not content and _is_content(token):
             content = True
@@ -184,7 +220,39 @@ def _split_paragraphs(seq: list[Token]) -> list[list[Token]]:
     return paragraphs
 
 
+def _without_empty_pairs(marks: list[Token]) -> list[Token]:
+    """``marks`` without the pairs opened and closed among them (around nothing)."""
+    kept: list[Token] = []
+    for mark in marks:
+        if not _is_opener(mark) and any(_closer(k) == mark for k in kept if _is_opener(k)):
+            at = max(i for i, k in enumerate(kept) if _is_opener(k) and _closer(k) == mark)
+            del kept[at]
+        else:
+            kept.append(mark)
+    return kept
+
+
+def _track(opened: list[Token], mark: Token) -> None:
+    """Keep ``opened`` the list of marks and tags open after ``mark``."""
+    if _is_opener(mark):
+        opened.append(mark)
+        return
+    for at in range(len(opened) - 1, -1, -1):
+        if _closer(opened[at]) == mark:
+            del opened[at]
+            return
+
+
+def _closer(mark: Token) -> Token:
+    """The mark or tag that closes the opening ``mark``."""
+    if isinstance(mark, Delim):
+        return mark._replace(opening=False)
+    return Tag("</" + mark[1:])  # type: ignore[index]
+
+
 def _is_content(token: Token) -> bool:
+    if token.__class__ is Tag:
+        return False
     return isinstance(token, Code) or (isinstance(token, str) and bool(token.strip()))
 
 
@@ -199,8 +267,17 @@ def _trim_breaks(tokens: list[Token]) -> list[Token]:
     return tokens[:end] + [t for t in tokens[end:] if t is not BREAK]
 
 
-def _drop(seq: list[Token], pairs: set[int]) -> list[Token]:
-    return [t for t in seq if not (isinstance(t, Delim) and t.pair in pairs)]
+def _demote(seq: list[Token], pairs: set[int] | None = None) -> list[Token]:
+    """The marks of ``pairs`` (``None``: all) as HTML tags, or gone where the
+    pair may not use HTML."""
+    out: list[Token] = []
+    for token in seq:
+        if isinstance(token, Delim) and (pairs is None or token.pair in pairs):
+            if token.html:
+                out.append(token.tag)
+        else:
+            out.append(token)
+    return out
 
 
 def _pair_up(seq: list[Token]) -> list[Token]:
@@ -238,7 +315,7 @@ def _pair_up(seq: list[Token]) -> list[Token]:
                 continue
             pair = rename.get(token.pair, token.pair)
             if pair != token.pair:
-                token = Delim(pair, token.strong, token.opening)
+                token = token._replace(pair=pair)
             prev = merged[-1] if merged else None
             if (
                 token.opening
@@ -373,24 +450,25 @@ def _misread(runs: list[_Run]) -> int | None:
     return None
 
 
-#: Pairs dropped one at a time before the rest of a paragraph's marks go at
-#: once (keeps hostile input linear).
+#: Pairs demoted one at a time before the rest of a paragraph's marks go to
+#: HTML at once (keeps hostile input linear).
 MAX_EMPHASIS_RETRIES = 32
 
 
 def _settle_emphasis(seq: list[Token], before: str, after: str) -> list[Token]:
-    """Drop the pairs a CommonMark renderer would not read as meant.
+    """Demote the pairs a CommonMark renderer would not read as meant to HTML
+    tags (:func:`_demote`).
 
     First every pair whose own marks cannot open or close goes, all at once;
     then the renderer's algorithm runs under each reading of white space and
-    punctuation in :data:`_MODELS`, dropping one misread pair at a time. A
-    pair survives only if all readings agree.
+    punctuation in :data:`_MODELS`, demoting one misread pair at a time. A
+    pair stays Markdown only if all readings agree.
     """
     edges = _run_edges(seq, before, after)
     readings = _readings(edges)
     bad = _unflanked(edges, readings)
     if bad:
-        seq = _pair_up(_drop(seq, bad))
+        seq = _pair_up(_demote(seq, bad))
         edges = _run_edges(seq, before, after)
         readings = _readings(edges)
     elif _one_after_another(edges):
@@ -408,13 +486,13 @@ def _settle_emphasis(seq: list[Token], before: str, after: str) -> list[Token]:
             ]
             bad_pair = _misread(runs)
             if bad_pair is not None:
-                seq = _pair_up(_drop(seq, {bad_pair}))
+                seq = _pair_up(_demote(seq, {bad_pair}))
                 edges = _run_edges(seq, before, after)
                 readings = _readings(edges)
                 break
         else:
             return seq
-    return [t for t in seq if not isinstance(t, Delim)]
+    return _demote(seq)
 
 
 def _one_after_another(edges: list[tuple[list[Delim], str, str]]) -> bool:
@@ -494,7 +572,7 @@ def resolve(
     ``before`` and ``after`` are the characters around the text in the
     Markdown (``[`` and ``]`` for a link's text); empty means a line edge.
     """
-    if len(tokens) == 1 and isinstance(tokens[0], str):  # the common case: plain text
+    if len(tokens) == 1 and tokens[0].__class__ is str:  # the common case: plain text
         text = tokens[0].strip(" ")
         if not text.strip():
             return []

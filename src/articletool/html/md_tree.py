@@ -112,10 +112,30 @@ def table_rows(table: Element) -> Iterator[list[Element]]:
                 yield cells
 
 
-_COMPLEX_IN_CELL = ("table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "h4", "hr")
+#: Blocks a GFM cell cannot hold (its content is one line).
+_COMPLEX_IN_CELL = (
+    "table", "ul", "ol", "dl", "pre", "blockquote", "figure",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+)  # fmt: skip
+#: Paragraphs a cell may hold one of (two would run together on one line).
+_PARAGRAPHS = ("p", "div", "section")
 
 
-def _well_formed(el: Element) -> bool:
+def is_grid(rows: list[list[Element]]) -> bool:
+    """Whether a table's rows make a data grid: two rows or more, one of them
+    with two cells or more. A table of one cell, one row or one column lays
+    out a page (forum posts, site builders) and holds blocks, not data."""
+    return len(rows) >= 2 and max(len(cells) for cells in rows) >= 2
+
+
+def span(value: str | None) -> int:
+    """A ``colspan``/``rowspan`` as a browser reads it (1 when absent or
+    unreadable; at most 1000)."""
+    text = (value or "").strip()
+    return min(int(text), 1000) if text.isdigit() and int(text) > 0 else 1
+
+
+def well_formed(el: Element) -> bool:
     """Table parts hold only the parts they may (``td`` straight in ``table``
     or text between rows would be lost to the pipe table)."""
     allowed = _TABLE_PARTS[str(el.tag).lower()]
@@ -129,21 +149,23 @@ def _well_formed(el: Element) -> bool:
             continue
         if tag not in allowed:
             return False
-        if tag in _TABLE_PARTS and not _well_formed(child):
+        if tag in _TABLE_PARTS and not well_formed(child):
             return False
     return True
 
 
 def simple_table(table: Element, rows: list[list[Element]]) -> bool:
-    """A table GFM can hold: well formed, no spans, no block structures in cells."""
-    if not _well_formed(table):
+    """A table GFM can hold: well formed, no spans, no block structures in
+    cells, no cell with two paragraphs."""
+    if not well_formed(table):
         return False
     for cells in rows:
         for cell in cells:
-            if (cell.get("rowspan") or "1").strip() != "1":
-                return False
-            if (cell.get("colspan") or "1").strip() != "1":
+            if span(cell.get("rowspan")) != 1 or span(cell.get("colspan")) != 1:
                 return False
             if next(cell.iter(*_COMPLEX_IN_CELL), None) is not None:
+                return False
+            paragraphs = cell.iter(*_PARAGRAPHS)
+            if next(paragraphs, None) is not None and next(paragraphs, None) is not None:
                 return False
     return True
