@@ -185,8 +185,12 @@ def test_exclude_globs(project: Path) -> None:
     assert code == 0, out
     assert "broken.md" not in out + err and "old.bak.md" not in out + err
     assert "2 files checked" in err
-    # A named file is left out too (pre-commit passes file names).
-    code, out, err = run("validate", str(posts / "old.bak.md"), str(posts / "no-author.md"))
+    # A named file is always taken; --force-exclude leaves it out too (pre-commit
+    # passes file names).
+    named = (str(posts / "old.bak.md"), str(posts / "no-author.md"))
+    code, out, err = run("validate", *named)
+    assert code == 1 and "old.bak.md" in out and "2 files checked" in err
+    code, out, err = run("validate", "--force-exclude", *named)
     assert code == 0 and "1 file checked" in err
 
 

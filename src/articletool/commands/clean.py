@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
@@ -12,10 +13,18 @@ from typing import Annotated, Any
 
 import typer
 
+from .. import files
 from ..cleaning import clean_post, verify
 from ..config import find_config
-from ..errors import ArticleToolError, ExitCode, UsageError
-from ..files import Input, check_output_dir, output_path, read_bytes, write_atomic
+from ..errors import ArticleToolError, ExitCode, InputError, UsageError
+from ..files import (
+    Input,
+    check_output_dir,
+    output_path,
+    plan_outputs,
+    read_bytes,
+    write_atomic,
+)
 from ..html.clean import Change, CleanSettings
 from ..html.rules import RULES
 from ..post import parse_post
@@ -91,7 +100,7 @@ def clean_input(job: Job, item: Input) -> Outcome:
     except ArticleToolError as exc:
         return Outcome(item.display, error=exc.located(item.display))
     new = post.source.encode(result.text) if result.changed else data
-    if job.mode is Mode.STDOUT or (job.mode is Mode.IN_PLACE and item.path is None):
+    if job.mode is Mode.STDOUT:
         return Outcome(item.display, result.changes, output=new)
     if job.mode is Mode.DIFF:
         return Outcome(
@@ -192,12 +201,18 @@ def run(paths: list[str], job: Job, jobs: int, explain: bool, check: bool) -> Ex
         Path(p).resolve() == job.out_dir.resolve() for p in paths if p != "-"
     ):
         raise UsageError("-o names an input folder: use --in-place to rewrite the inputs")
+    if job.mode is Mode.IN_PLACE and files.STDIN in paths:
+        raise UsageError("--in-place cannot rewrite stdin (-): drop --in-place, or use -o DIR")
     skip = [job.out_dir] if job.out_dir is not None else []
-    items = (
-        list(discover(paths, skip=skip)) if job.mode is Mode.STDOUT else discover(paths, skip=skip)
-    )
-    if job.mode is Mode.STDOUT and sum(isinstance(i, Input) for i in items) > 1:
-        raise UsageError("several inputs: use --in-place, -o DIR, --check or --diff")
+    found = discover(paths, skip=skip)
+    items: Iterable[Input | InputError] = found
+    if job.mode is Mode.STDOUT:
+        items = list(found)
+        if sum(isinstance(i, Input) for i in items) > 1:
+            raise UsageError("several inputs: use --in-place, -o DIR, --check or --diff")
+    elif job.out_dir is not None:  # every output known before the first is written
+        items = list(found)
+        plan_outputs([i for i in items if isinstance(i, Input)], job.out_dir)
     changed = unchanged = 0
     for outcome in map_inputs(partial(clean_input, job), items, jobs):
         if not isinstance(outcome, Outcome):

@@ -17,7 +17,7 @@ from typing import Annotated, Any, NamedTuple
 import typer
 
 from .. import files
-from ..config import Config, FileSettings, choose, common_parent, config_for
+from ..config import Config, FileSettings, choose, config_for
 from ..errors import ArticleToolError, ExitCode, InputError, UsageError
 from ..files import MAX_BYTES, Input
 from ..frontmatter import MAX_YAML_NODES
@@ -99,6 +99,8 @@ class RunInputs(NamedTuple):  # not a dataclass: cheaper to create at start-up
     source: Source = Source.POSTS
     #: Where ``--from jsonl`` writes the rebuilt posts for this run.
     spool: Path | None = None
+    #: ``--force-exclude``: ``exclude`` and ``.gitignore`` apply to named paths too.
+    force_exclude: bool = False
 
 
 _inputs = RunInputs()
@@ -107,47 +109,18 @@ _inputs = RunInputs()
 def discover(
     paths: Sequence[str], suffixes: Iterable[str] | None = None, skip: Iterable[Path] = ()
 ) -> Iterator[Input | InputError]:
-    """:func:`articletool.files.discover` with this run's settings: suffixes,
-    ``exclude`` globs and ``.gitignore`` from the configuration; with
-    ``--from jsonl``, one input per record read from ``paths``."""
-    settings = _inputs.files or FileSettings()
+    """:func:`articletool.inputs.select` with this run's settings: suffixes,
+    ``exclude`` globs and ``.gitignore`` from the configuration,
+    ``--force-exclude``; with ``--from jsonl``, one input per record read
+    from ``paths``."""
     if _inputs.source is Source.JSONL:
-        yield from _records(paths)
-        return
-    found: Iterable[Input | InputError] = files.discover(paths, suffixes or settings.suffixes, skip)
-    if settings.exclude:
-        from ..ignore import Excluder  # imported on use, like the rest of ignore
+        return _records(paths)
+    from ..inputs import select
 
-        excluded = Excluder(settings.exclude, settings.base or Path.cwd())
-        found = (i for i in found if not (isinstance(i, Input) and i.path and excluded(i.path)))
-    if not settings.respect_gitignore or all(p == files.STDIN for p in paths):
-        yield from found
-        return
-    # git is asked about a batch of inputs at a time: memory stays bounded
-    # however large the archive (the answer for a path does not depend on
-    # the other paths asked with it).
-    folder = common_parent(paths)
-    batch: list[Input | InputError] = []
-    for item in found:
-        batch.append(item)
-        if len(batch) >= IGNORE_BATCH:
-            yield from _not_ignored(batch, folder)
-            batch = []
-    yield from _not_ignored(batch, folder)
-
-
-#: Inputs asked about in one ``git check-ignore`` run.
-IGNORE_BATCH = 2048
-
-
-def _not_ignored(items: list[Input | InputError], folder: Path) -> Iterator[Input | InputError]:
-    walked = [i.path for i in items if isinstance(i, Input) and i.root is not None and i.path]
-    ignored: frozenset[Path] = frozenset()
-    if walked:
-        from ..ignore import git_ignored  # only folder walks need it
-
-        ignored = git_ignored(walked, folder)
-    return (i for i in items if not (isinstance(i, Input) and i.path in ignored))
+    settings = _inputs.files or FileSettings()
+    return select(
+        paths, settings, suffixes=suffixes, skip=skip, force_exclude=_inputs.force_exclude
+    )
 
 
 def _records(paths: Sequence[str]) -> Iterator[Input | InputError]:
@@ -178,6 +151,9 @@ def read_file_list(name: str, null: bool) -> list[str]:
                 data = handle.read()
     except OSError as exc:
         raise UsageError(f"--files-from: cannot read: {exc.strerror}", name) from None
+    shown = "<stdin>" if name == files.STDIN else name
+    if not null and b"\0" in data:
+        raise UsageError("NUL byte in the file list; use -0", shown)
     parts = data.split(b"\0") if null else data.splitlines()
     return [os.fsdecode(p) for p in parts if p and (null or p.strip())]
 
@@ -218,11 +194,21 @@ FromOpt = Annotated[
     ),
 ]
 
+ForceExcludeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force-exclude",
+        help="Apply exclude and .gitignore to the PATHs named too, not only to what "
+        "folders hold (for pre-commit, which names every changed file).",
+    ),
+]
+
 _EXTRA: dict[str, tuple[Any, Any]] = {
     "config_file": (ConfigOpt, None),
     "isolated": (IsolatedOpt, False),
     "files_from": (FilesFromOpt, None),
     "null": (NullOpt, False),
+    "force_exclude": (ForceExcludeOpt, False),
 }
 
 
@@ -314,7 +300,7 @@ def wire(name: str, func: Callable[..., None], *, records: bool = False) -> Call
 
                 made = stack.enter_context(tempfile.TemporaryDirectory(prefix="articletool-"))
                 folder = Path(made)
-            _inputs = RunInputs(files_settings, source, folder)
+            _inputs = RunInputs(files_settings, source, folder, options["force_exclude"])
             choose(config)
             try:
                 func(**kwargs)
