@@ -4,9 +4,12 @@ input, where outputs go, and how a run ends, through the real command line."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -275,3 +278,145 @@ def test_clean_in_place_refuses_stdin(tmp_path: Path) -> None:
     assert err == (
         "articletool clean: --in-place cannot rewrite stdin (-): drop --in-place, or use -o DIR\n"
     )
+
+
+# --- 7. a closed pipe is not a failure ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def many_posts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """1,000 real posts (40 copies of each golden post)."""
+    root = tmp_path_factory.mktemp("many") / "posts"
+    for copy in range(40):
+        (root / f"c{copy:02}").mkdir(parents=True)
+        for post in POSTS:
+            shutil.copy(post, root / f"c{copy:02}" / post.name)
+    return root
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_closed_pipe_ends_the_run_quietly(many_posts: Path, jobs: str) -> None:
+    proc = subprocess.Popen(
+        [script(), "extract", "--format", "jsonl", "-j", jobs, str(many_posts)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()  # what `| head -1` reads, before it exits
+    proc.stdout.close()
+    with proc.stderr:
+        err = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert first.startswith(b'{"path": ')
+    assert (proc.returncode, err) == (0, b"")
+
+
+# --- 8. Ctrl-C says so ----------------------------------------------------------------
+
+
+def test_ctrl_c_says_how_many_files_were_done(many_posts: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [script(), "convert", "-j", "1", "-o", str(out), str(many_posts)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            if out.exists() and sum(1 for _ in out.rglob("*.md")) >= 20:
+                break
+            time.sleep(0.005)
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
+        stdout, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130 and stdout == b""
+    found = re.fullmatch(
+        rb"articletool: interrupted after (\d+) files; no file is half-written "
+        rb"\(each is old or new\)\n",
+        err,
+    )
+    assert found, err
+    written = sorted(out.rglob("*"))
+    # Counted as they are reported (a chunk of posts at a time): never more
+    # than were written, and every one written is whole.
+    assert 1 <= int(found.group(1)) <= sum(1 for p in written if p.is_file()) < 1000
+    assert not [p for p in written if p.name.endswith(".tmp")]
+
+
+# --- 10. progress and the end of a run ----------------------------------------------
+
+
+def on_a_terminal(argv: list[str], cwd: Path | None = None) -> tuple[int, str]:
+    """Run ``argv`` with stderr on a pseudo-terminal; its exit code and what
+    the terminal showed, escape sequences removed."""
+    import pty
+
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    proc = subprocess.Popen(
+        argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave, env=env, cwd=cwd
+    )
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the other end closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    code = proc.wait(timeout=60)
+    return code, re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.decode("utf-8", "replace"))
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_progress_counts_up_from_the_first_frame_at_a_true_rate(
+    many_posts: Path, tmp_path: Path, jobs: str
+) -> None:
+    started = time.monotonic()
+    code, shown = on_a_terminal(
+        [script(), "convert", "-j", jobs, "-o", str(tmp_path / "out"), str(many_posts)]
+    )
+    elapsed = time.monotonic() - started
+    assert code == 0, shown
+    frames = [
+        (int(m[1]), m[3])
+        for m in re.finditer(r"(\d+)/(\d+)\s+(\S+) files/s", shown.replace("\r", "\n"))
+    ]
+    assert frames, shown
+    counts = [count for count, _ in frames]
+    assert counts == sorted(counts), counts  # never back, never 0 after files were done
+    assert counts[0] > 0
+    rates = [float(rate.replace(",", "")) for _, rate in frames if rate != "-"]
+    assert rates or jobs != "1", shown  # -j 2 may end before its rate is known
+    assert max(rates, default=0) < 5 * 1000 / elapsed, (rates, elapsed)
+    assert re.search(r"1000 files written, 0 failed in \d+\.\ds\r?\n$", shown), shown[-200:]
+
+
+@pytest.mark.parametrize(
+    ("command", "summary"),
+    [
+        (["convert", "-o", "out"], r"6 files written, 0 failed in \d+\.\ds"),
+        (["convert", "--to", "json"], r"6 files converted, 0 failed in \d+\.\ds"),
+        (["extract", "--format", "jsonl"], r"6 files extracted, 0 failed in \d+\.\ds"),
+        (["clean", "--check"], r"\d files would be cleaned, \d unchanged, 0 failed in \d+\.\ds"),
+    ],
+)
+def test_a_run_on_a_terminal_ends_with_a_summary_and_a_pipe_gets_none(
+    tmp_path: Path, command: list[str], summary: str
+) -> None:
+    same_names(tmp_path, ("posts",))
+    code, shown = on_a_terminal([script(), *command, "posts"], tmp_path)
+    assert code in (0, 1) and re.fullmatch(summary + r"\r?\n", shown), shown
+    done = subprocess.run(
+        [script(), *command, "posts"], capture_output=True, check=False, cwd=tmp_path
+    )
+    expected = b"" if command[0] != "clean" else done.stderr
+    assert done.stderr == expected and b"failed" not in done.stderr

@@ -39,6 +39,7 @@ from .common import (
     PathsArg,
     Status,
     discover,
+    files_count,
     resolve_jobs,
 )
 
@@ -234,14 +235,10 @@ def run(paths: list[str], job: Job, jobs: int, explain: bool, check: bool) -> Ex
             sys.stdout.write(outcome.diff)
         elif job.mode is Mode.CHECK and outcome.changes:
             sys.stdout.write(f"{outcome.display}\n")
-    if job.mode is not Mode.STDOUT:
-        verb = {Mode.CHECK: "would be cleaned", Mode.DIFF: "would be cleaned"}.get(
-            job.mode, "cleaned"
-        )
-        sys.stderr.write(
-            f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} unchanged"
-            f"{f', {status.errors} failed' if status.errors else ''}\n"
-        )
+    verb = "would be cleaned" if job.mode in (Mode.CHECK, Mode.DIFF) else "cleaned"
+    status.summary(
+        [files_count(changed, verb), f"{unchanged} unchanged"], always=job.mode is not Mode.STDOUT
+    )
     if check and changed:
         status.raise_to(ExitCode.FINDINGS)
     return status.code

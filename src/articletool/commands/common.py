@@ -8,6 +8,7 @@ import functools
 import inspect
 import os
 import sys
+import time
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import StrEnum
@@ -65,6 +66,7 @@ class Status:
     def __init__(self) -> None:
         self.code = ExitCode.OK
         self.errors = 0
+        self.started = time.monotonic()
 
     def raise_to(self, code: ExitCode) -> None:
         if code == ExitCode.INPUT or self.code == ExitCode.OK:
@@ -78,6 +80,32 @@ class Status:
     def exit(self) -> None:
         if self.code != ExitCode.OK:
             raise typer.Exit(int(self.code))
+
+    def summary(self, counts: Sequence[str], *, always: bool = False) -> None:
+        """End the run with one line on stderr: ``counts`` (``3 files
+        written``), the failures and, on a terminal, the time taken. Only on
+        a terminal unless ``always``; a pipe or a log gets none."""
+        terminal = _is_terminal(sys.stderr)
+        if not (terminal or always):
+            return
+        line = ", ".join(counts)
+        if self.errors or terminal:
+            line += f", {self.errors} failed"
+        if terminal:
+            line += f" in {time.monotonic() - self.started:.1f}s"
+        sys.stderr.write(line + "\n")
+
+
+def files_count(count: int, what: str) -> str:
+    """``1 file written``, ``3 files written``."""
+    return f"{count} file{'' if count == 1 else 's'} {what}"
+
+
+def _is_terminal(stream: typing.TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 # --- per-run settings: configuration, file lists, records --------------------
@@ -304,6 +332,15 @@ def wire(name: str, func: Callable[..., None], *, records: bool = False) -> Call
             choose(config)
             try:
                 func(**kwargs)
+            except BrokenPipeError:
+                if not _stdout_closed():
+                    raise
+                # The reader went away (| head): end quietly, as cat does.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                raise typer.Exit(int(ExitCode.OK)) from None
+            except KeyboardInterrupt as exc:
+                sys.stderr.write(interrupted_message(exc))
+                raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
             finally:
                 choose(None)
                 _inputs = RunInputs()
@@ -311,6 +348,29 @@ def wire(name: str, func: Callable[..., None], *, records: bool = False) -> Call
     command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}
     return command
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (what a
+    :class:`BrokenPipeError` from anything else must not be taken for)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & (select.POLLERR | select.POLLHUP) for _, event in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no file descriptor behind stdout
+        return False
+
+
+def interrupted_message(exc: KeyboardInterrupt) -> str:
+    """The line a run stopped by Ctrl-C or SIGTERM ends with."""
+    from ..runner import Interrupted
+
+    done = ""
+    if isinstance(exc, Interrupted):
+        done = f" after {exc.done} file{'' if exc.done == 1 else 's'}"
+    return f"articletool: interrupted{done}; no file is half-written (each is old or new)\n"
 
 
 #: The ``Examples:`` shown at the end of each command's ``--help``.

@@ -32,6 +32,7 @@ from .common import (
     PathsArg,
     Status,
     discover,
+    files_count,
     resolve_jobs,
 )
 
@@ -143,16 +144,19 @@ def run(paths: list[str], job: Job, jobs: int) -> ExitCode:
         if sum(isinstance(i, Input) for i in items) > 1:
             raise UsageError("several inputs: use -o DIR (or --to json for JSON Lines)")
     out = sys.stdout.buffer
+    done = 0
     for result in map_inputs(Chunked(partial(convert_inputs, job)), items, jobs):
         if not isinstance(result, Converted):
             status.error(result)
             continue
         if result.error is not None:
             status.error(result.error)
+        done += result.written or result.output is not None
         if result.output is not None:
             text = result.output
             out.write((text if text.endswith("\n") else text + "\n").encode("utf-8"))
             out.flush()
+    status.summary([files_count(done, "written" if job.out_dir is not None else "converted")])
     return status.code
 
 
