@@ -15,7 +15,7 @@ import typer
 
 from .. import files
 from ..cleaning import clean_post, verify
-from ..config import find_config
+from ..config import SECTION_KEYS, check_section, find_config
 from ..errors import ArticleToolError, ExitCode, InputError, UsageError
 from ..files import (
     Input,
@@ -44,7 +44,7 @@ from .common import (
 )
 
 #: Keys understood in ``[tool.articletool.clean]``.
-CONFIG_KEYS = ("select", "ignore", "proxy-prefixes", "lazy-attrs", "upgrade-http")
+CONFIG_KEYS = SECTION_KEYS["clean"]
 
 
 class Mode(StrEnum):
@@ -133,10 +133,7 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 
 
 def _strings(section: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = section.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UsageError(f"{where}: [tool.articletool.clean] '{key}' must be a list of strings")
-    return tuple(value)
+    return tuple(section.get(key, []))
 
 
 def build_settings(
@@ -151,14 +148,8 @@ def build_settings(
 ) -> CleanSettings:
     """Merge ``[tool.articletool.clean]`` and the flags (flags win; extra
     prefixes and attributes from both are used, the flags' first)."""
-    unknown = sorted(set(section) - set(CONFIG_KEYS))
-    if unknown:
-        raise UsageError(
-            f"{where}: unknown key(s) in [tool.articletool.clean]: {', '.join(unknown)}"
-        )
+    check_section("clean", section, where)
     file_upgrade = section.get("upgrade-http", False)
-    if not isinstance(file_upgrade, bool):
-        raise UsageError(f"{where}: [tool.articletool.clean] 'upgrade-http' must be true or false")
     return CleanSettings(
         select=_split(select) if select else _strings(section, "select", where),
         ignore=_split(ignore) if ignore else _strings(section, "ignore", where),

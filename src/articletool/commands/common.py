@@ -258,10 +258,12 @@ def _section_defaults(
         if param is None or source is None or source.name != "DEFAULT":
             continue
         kind = typing.get_args(signature.parameters[param].annotation)[0]
-        kwargs[param] = coerce_setting(kind, value, key, name, config.where)
+        kwargs[param] = coerce_setting(kind, value, key, config.header(name), config.where)
 
 
-def coerce_setting(kind: Any, value: Any, key: str, name: str, where: str) -> Any:
+def coerce_setting(kind: Any, value: Any, key: str, table: str, where: str) -> Any:
+    """A settings-file ``value`` as the option of type ``kind`` takes it
+    (``table``: the table as the file spells it, for the message)."""
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         choices = [m.value for m in kind]
         if isinstance(value, str) and value.lower() in choices:
@@ -273,7 +275,7 @@ def coerce_setting(kind: Any, value: Any, key: str, name: str, where: str) -> An
         wanted = "true or false"
     else:  # pragma: no cover - every configurable option is an enum or a flag
         return value
-    raise UsageError(f"[tool.articletool.{name}] '{key}' must be {wanted}", where)
+    raise UsageError(f"{table} '{key}' must be {wanted}", where)
 
 
 def wire(name: str, func: Callable[..., None], *, records: bool = False) -> Callable[..., None]:
