@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 
 from articletool.cli import app
 from articletool.commands.clean import CONFIG_KEYS as CLEAN_KEYS
-from articletool.commands.config import OPTION_KEYS
 from articletool.commands.validate import CONFIG_KEYS as VALIDATE_KEYS
 from articletool.config import (
     SECTION_KEYS,
+    SETTINGS,
     Config,
     common_parent,
     config_for,
@@ -185,8 +185,12 @@ def test_exclude_globs(project: Path) -> None:
     assert code == 0, out
     assert "broken.md" not in out + err and "old.bak.md" not in out + err
     assert "2 files checked" in err
-    # A named file is left out too (pre-commit passes file names).
-    code, out, err = run("validate", str(posts / "old.bak.md"), str(posts / "no-author.md"))
+    # A named file is always taken; --force-exclude leaves it out too (pre-commit
+    # passes file names).
+    named = (str(posts / "old.bak.md"), str(posts / "no-author.md"))
+    code, out, err = run("validate", *named)
+    assert code == 1 and "old.bak.md" in out and "2 files checked" in err
+    code, out, err = run("validate", "--force-exclude", *named)
     assert code == 0 and "1 file checked" in err
 
 
@@ -287,15 +291,16 @@ def test_config_command_prints_the_merged_settings(project: Path) -> None:
     data = json.loads(out)
     assert data["config_file"] == str(project / "pyproject.toml")
     assert data["validate"]["required"] == ["title", "date", "author"]
-    assert data["validate"]["strict"] is False and "FM101" in data["validate"]["rules"]
-    assert "promo-links" not in data["clean"]["rules"] and data["clean"]["upgrade-http"] is True
+    assert data["validate"]["strict"] is False and data["validate"]["select"] == []
+    assert data["clean"]["ignore"] == ["promo-links"] and data["clean"]["upgrade-http"] is True
     assert data["convert"] == {"to": "md", "braces": "literal", "tables": True, "html": True}
     assert data["extract"] == {"format": "text", "images-only": False}
     assert data["suffixes"] == [".md", ".markdown", ".txt", ".html", ".htm"]
     code, text, _ = run("config", str(project))
     assert code == 0
     assert text.splitlines()[0] == f"# settings from {project / 'pyproject.toml'}"
-    assert '[validate]\nrequired = ["title", "date", "author"]\n' in text
+    shown = '# fields every post must have (`FM101`)\nrequired = ["title", "date", "author"]\n'
+    assert "[validate]\n" + shown in text
     assert 'braces = "literal"' in text
     parsed = tomllib.loads(text)
     assert parsed["validate"] == data["validate"] and parsed["clean"] == data["clean"]
@@ -329,8 +334,92 @@ def test_config_command_in_a_real_process(project: Path) -> None:
 def test_section_keys_match_the_commands() -> None:
     assert SECTION_KEYS["validate"] == VALIDATE_KEYS
     assert SECTION_KEYS["clean"] == CLEAN_KEYS
+    # Each [extract]/[convert] key is an option of its command, with the same default.
+    import typer.main
+
     for name in ("extract", "convert"):
-        assert tuple(OPTION_KEYS[name]) == SECTION_KEYS[name]
+        command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+        options = {
+            opt: param for param in command.params for opt in param.opts if opt.startswith("--")
+        }
+        for setting in (s for s in SETTINGS if s.table == name):
+            param = options[f"--{setting.key}"]
+            default = param.default.value if hasattr(param.default, "value") else param.default
+            assert default == setting.default, (name, setting.key)
+
+
+def test_validate_defaults_match_the_settings() -> None:
+    from articletool.validate.rules import DEFAULT_REQUIRED
+
+    required = next(s for s in SETTINGS if s.table == "validate" and s.key == "required")
+    assert tuple(required.default) == DEFAULT_REQUIRED
+
+
+def render_settings_table() -> str:
+    """The README's settings table, made from SETTINGS."""
+    rows = ["| key | table | default | meaning |", "| --- | --- | --- | --- |"]
+    for setting in SETTINGS:
+        where = f"`[{setting.table}]`" if setting.table else "top level"
+        meaning = setting.help[0].upper() + setting.help[1:]
+        if setting.choices:
+            meaning += " (" + ", ".join(f"`{c}`" for c in setting.choices) + ")"
+        default = tomllib.loads(f"v = {json.dumps(setting.default)}")["v"]
+        assert default == setting.default
+        shown = json.dumps(default, ensure_ascii=False).replace("[", "[").replace(",", ", ")
+        if isinstance(default, bool):
+            shown = "true" if default else "false"
+        shown = shown.replace(",  ", ", ")
+        rows.append(f"| `{setting.key}` | {where} | `{shown}` | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+def test_readme_settings_table_is_made_from_the_settings() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = render_settings_table()
+    assert table in readme, "README's settings table is stale; it should read:\n" + table
+
+
+@pytest.mark.parametrize("form", ["articletool.toml", "pyproject.toml"])
+def test_what_config_prints_is_a_settings_file_that_reads_back_the_same(
+    project: Path, form: str
+) -> None:
+    write_settings(
+        project,
+        '[tool.articletool]\nexclude = ["drafts"]\nproxy-prefixes = ["https://p.example/?u="]\n'
+        '[tool.articletool.validate]\nrequired = ["title", "date", "author"]\nselect = ["FM"]\n'
+        '[tool.articletool.clean]\nignore = ["promo-links"]\nlazy-attrs = ["data-x"]\n'
+        '[tool.articletool.convert]\nbraces = "LITERAL"\n',
+    )
+    code, before, err = run("config", "--format", "json", str(project))
+    assert code == 0, err
+    fmt = "text" if form == "articletool.toml" else "pyproject"
+    code, printed, err = run("config", "--format", fmt, str(project))
+    assert code == 0 and err == ""
+    copy = project.parent / "copy"
+    shutil.copytree(project / "source", copy / "source")
+    if form == "pyproject.toml":
+        printed = '[project]\nname = "blog"\n\n' + printed
+    (copy / form).write_text(printed, encoding="utf-8")
+    code, after, err = run("config", "--format", "json", str(copy))
+    assert code == 0, err
+    assert json.loads(after) == {**json.loads(before), "config_file": str(copy / form)}
+    # The posts are read with the same settings through the copy.
+    code, out, err = run("validate", str(copy / "source" / "_posts"))
+    assert (code, "FM101" in out) == (1, True), err
+
+
+def test_errors_name_the_table_as_the_file_writes_it(project: Path) -> None:
+    posts = str(project / "source" / "_posts")
+    write_settings(project, "[validate]\nrequire = ['a']\n", "articletool.toml")
+    code, _, err = run("validate", posts)
+    assert code == 2
+    assert "unknown key 'require' in [validate] (known: required" in err, err
+    write_settings(project, "[convert]\nbraces = 'curly'\n", "articletool.toml")
+    code, _, err = run("convert", posts, "-o", str(project / "out"))
+    assert code == 2 and "[convert] 'braces' must be 'entity' or 'literal'" in err, err
+    write_settings(project, "colour = true\n", "articletool.toml")
+    code, _, err = run("config", posts)
+    assert code == 2 and "unknown key 'colour' in the top level" in err, err
 
 
 def test_load_config_reads_either_layout(tmp_path: Path) -> None:

@@ -68,8 +68,8 @@ def test_manifest_schema() -> None:
         assert hook["language"] == "python"
         assert hook["pass_filenames"] is True
         assert all(isinstance(hook[k], str) for k in ("id", "name", "entry", "files"))
-    assert found["articletool-validate"]["entry"] == "articletool validate"
-    assert found["articletool-clean"]["entry"] == "articletool clean --check"
+    assert found["articletool-validate"]["entry"] == "articletool validate --force-exclude"
+    assert found["articletool-clean"]["entry"] == "articletool clean --check --force-exclude"
 
 
 @pytest.mark.parametrize(

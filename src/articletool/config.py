@@ -29,24 +29,91 @@ from typing import Any, NamedTuple
 from .errors import UsageError
 from .files import POST_SUFFIXES, STDIN
 
+
+class Setting(NamedTuple):
+    """One key of the settings file: the one description the checks,
+    ``articletool config``'s output and the README's table are made from."""
+
+    key: str
+    #: ``""``: a top-level key every command shares; else its section.
+    table: str
+    #: ``strings`` (a list of strings), ``bool``, or ``choice`` (one of ``choices``).
+    kind: str
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("suffixes", "", "strings", list(POST_SUFFIXES), "suffixes of the files a folder contributes (a file named on the command line is taken whatever its suffix)"),  # noqa: E501
+    Setting("exclude", "", "strings", [], "globs of files and folders to leave out, relative to the settings file's folder (`drafts`, `source/**/*.bak.md`); they apply to what named folders hold, and to the named paths too with `--force-exclude`"),  # noqa: E501
+    Setting("respect-gitignore", "", "bool", True, "leave out the files git ignores in the folders searched"),  # noqa: E501
+    Setting("proxy-prefixes", "", "strings", [], "more image-proxy prefixes to unwrap, for `validate`, `clean`, `extract` and `convert`"),  # noqa: E501
+    Setting("lazy-attrs", "", "strings", [], "more attributes holding a lazy image's address, for `clean`, `extract` and `convert`"),  # noqa: E501
+    Setting("required", "validate", "strings", ["title", "date"], "fields every post must have (`FM101`)"),  # noqa: E501
+    Setting("select", "validate", "strings", [], "rule codes or prefixes to run (empty: every rule)"),  # noqa: E501
+    Setting("ignore", "validate", "strings", [], "rule codes or prefixes to skip"),
+    Setting("strict", "validate", "bool", False, "let warnings fail the run too"),
+    Setting("select", "clean", "strings", [], "cleaning rules to run (empty: the default ones; `articletool clean --list-rules`)"),  # noqa: E501
+    Setting("ignore", "clean", "strings", [], "cleaning rules to skip"),
+    Setting("proxy-prefixes", "clean", "strings", [], "image-proxy prefixes to unwrap, before the top-level ones (`clean`, `extract`, `convert`)"),  # noqa: E501
+    Setting("lazy-attrs", "clean", "strings", [], "lazy-image attributes, before the top-level ones (`clean`, `extract`, `convert`)"),  # noqa: E501
+    Setting("upgrade-http", "clean", "bool", False, "rewrite `http://` image addresses to `https://`"),
+    Setting("format", "extract", "choice", "text", "the default of `--format`", ("text", "json", "jsonl")),  # noqa: E501
+    Setting("images-only", "extract", "bool", False, "the default of `--images-only`"),
+    Setting("to", "convert", "choice", "md", "the default of `--to`", ("md", "json")),
+    Setting("braces", "convert", "choice", "entity", "the default of `--braces`", ("entity", "literal")),  # noqa: E501
+    Setting("tables", "convert", "bool", True, "the default of `--tables/--no-tables`"),
+    Setting("html", "convert", "bool", True, "the default of `--html/--no-html` (false: pure Markdown, no inline HTML)"),  # noqa: E501
+)  # fmt: skip
+
 #: Top-level keys every command shares.
-SHARED_KEYS: tuple[str, ...] = (
-    "suffixes",
-    "exclude",
-    "respect-gitignore",
-    "proxy-prefixes",
-    "lazy-attrs",
-)
+SHARED_KEYS: tuple[str, ...] = tuple(s.key for s in SETTINGS if not s.table)
 #: The keys each command's section understands.
 SECTION_KEYS: Mapping[str, tuple[str, ...]] = {
-    "validate": ("required", "select", "ignore", "strict"),
-    "clean": ("select", "ignore", "proxy-prefixes", "lazy-attrs", "upgrade-http"),
-    "extract": ("format", "images-only"),
-    "convert": ("to", "braces", "tables", "html"),
+    name: tuple(s.key for s in SETTINGS if s.table == name)
+    for name in ("validate", "clean", "extract", "convert")
 }
 #: Shared keys that extend the list of the same name in ``[clean]`` (which
 #: ``extract`` and ``convert`` use too).
 _CLEAN_LISTS: tuple[str, ...] = ("proxy-prefixes", "lazy-attrs")
+
+
+def header(table: str, nested: bool = True) -> str:
+    """The table ``table`` (``""``: the top level) as the file spells it:
+    ``[tool.articletool.validate]`` in a pyproject.toml (or an articletool.toml
+    written with those headers), ``[validate]`` in a plain articletool.toml."""
+    if nested:
+        return f"[tool.articletool.{table}]" if table else "[tool.articletool]"
+    return f"[{table}]" if table else "the top level"
+
+
+def check_value(setting: Setting, value: Any, where: str, nested: bool = True) -> None:
+    """Refuse a value of the wrong type for ``setting`` (naming its table as written)."""
+    name = (
+        f"{header(setting.table, nested)} '{setting.key}'" if setting.table else f"'{setting.key}'"
+    )
+    if setting.kind == "strings":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise UsageError(f"{name} must be a list of strings", where)
+    elif setting.kind == "bool":
+        if not isinstance(value, bool):
+            raise UsageError(f"{name} must be true or false", where)
+    elif not isinstance(value, str) or value.lower() not in setting.choices:
+        wanted = " or ".join(repr(c) for c in setting.choices)
+        raise UsageError(f"{name} must be {wanted}", where)
+
+
+def check_section(table: str, section: Mapping[str, Any], where: str, nested: bool = True) -> None:
+    """Refuse unknown keys and values of the wrong type in ``section``."""
+    known = {s.key: s for s in SETTINGS if s.table == table}
+    for key, value in section.items():
+        if key not in known:
+            names = ", ".join(known)
+            raise UsageError(
+                f"unknown key '{key}' in {header(table, nested)} (known: {names})", where
+            )
+        check_value(known[key], value, where, nested)
 
 
 # Named tuples rather than frozen dataclasses: a dataclass costs about 0.7 ms
@@ -69,6 +136,12 @@ class Config(NamedTuple):
 
     path: Path | None = None
     table: Mapping[str, Any] = MappingProxyType({})
+    #: Whether the file spells its tables ``[tool.articletool.NAME]``.
+    nested: bool = True
+
+    def header(self, name: str) -> str:
+        """Table ``name`` as this file spells it (for messages)."""
+        return header(name, self.nested)
 
     @property
     def where(self) -> str:
@@ -82,7 +155,7 @@ class Config(NamedTuple):
         ``lazy-attrs`` (after its own)."""
         value = self.table.get(name, {})
         if not isinstance(value, dict):
-            raise UsageError(f"[tool.articletool.{name}] must be a table", self.where)
+            raise UsageError(f"{self.header(name)} must be a table", self.where)
         if name != "clean":
             return value
         merged = dict(value)
@@ -116,26 +189,21 @@ def _strings(table: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def check_table(table: Mapping[str, Any], where: str) -> None:
-    """Refuse unknown keys and shared settings of the wrong type."""
-    for key, value in table.items():
-        if key in SECTION_KEYS:
-            if not isinstance(value, dict):
-                raise UsageError(f"[tool.articletool.{key}] must be a table", where)
-            unknown = sorted(set(value) - set(SECTION_KEYS[key]))
-            if unknown:
-                raise UsageError(
-                    f"unknown key '{unknown[0]}' in [tool.articletool.{key}] "
-                    f"(known: {', '.join(SECTION_KEYS[key])})",
-                    where,
-                )
-        elif key not in SHARED_KEYS:
-            known = ", ".join((*SHARED_KEYS, *(f"[{s}]" for s in SECTION_KEYS)))
-            raise UsageError(f"unknown key '{key}' in [tool.articletool] (known: {known})", where)
-    for key in ("suffixes", "exclude", "proxy-prefixes", "lazy-attrs"):
-        _strings(table, key, where)
-    if not isinstance(table.get("respect-gitignore", True), bool):
-        raise UsageError("'respect-gitignore' must be true or false", where)
+def check_table(table: Mapping[str, Any], where: str, nested: bool = True) -> None:
+    """Refuse unknown keys and settings of the wrong type (:data:`SETTINGS`)."""
+    top = {key: value for key, value in table.items() if key not in SECTION_KEYS}
+    for key in SECTION_KEYS:
+        if key in table:
+            if not isinstance(table[key], dict):
+                raise UsageError(f"{header(key, nested)} must be a table", where)
+            check_section(key, table[key], where, nested)
+    unknown = [key for key in top if key not in SHARED_KEYS]
+    if unknown:
+        known = ", ".join((*SHARED_KEYS, *(header(s, nested) for s in SECTION_KEYS)))
+        raise UsageError(
+            f"unknown key '{unknown[0]}' in {header('', nested)} (known: {known})", where
+        )
+    check_section("", top, where, nested)
 
 
 def _read(path: Path, data: bytes | None = None) -> dict[str, Any]:
@@ -171,25 +239,26 @@ def _pyproject(path: Path) -> dict[str, Any] | None:
     return _read(path, data) if _may_hold_ours(data) else None
 
 
-def _table(path: Path, document: dict[str, Any]) -> dict[str, Any] | None:
-    """The articletool table of a settings file, or ``None`` if it has none."""
-    nested = document.get("tool", {})
-    own = nested.get("articletool") if isinstance(nested, dict) else None
+def _table(path: Path, document: dict[str, Any]) -> Config | None:
+    """The settings of a settings file, or ``None`` if it has none (checked)."""
+    tool = document.get("tool", {})
+    own = tool.get("articletool") if isinstance(tool, dict) else None
     if path.name == "pyproject.toml":
-        return own if isinstance(own, dict) else None
-    if isinstance(own, dict) and set(document) == {"tool"}:
-        return own  # an articletool.toml written with [tool.articletool] headers
-    return document
+        config = Config(path, own, True) if isinstance(own, dict) else None
+    elif isinstance(own, dict) and set(document) == {"tool"}:
+        config = Config(path, own, True)  # an articletool.toml with [tool.articletool] headers
+    else:
+        config = Config(path, document, False)
+    if config is not None:
+        check_table(config.table, config.where, config.nested)
+    return config
 
 
 def load_config(path: Path) -> Config:
     """Read the settings file ``path`` (``--config FILE``). A
     ``pyproject.toml`` gives its ``[tool.articletool]`` table; any other file
     is read as an ``articletool.toml`` (top-level keys and sections)."""
-    table = _table(path, _read(path))
-    config = Config(path, table or {})
-    check_table(config.table, config.where)
-    return config
+    return _table(path, _read(path)) or Config(path, {})
 
 
 def find_config(start: Path | None = None) -> Config:
@@ -211,10 +280,8 @@ def _search(folder: Path) -> Config:
             path = candidate / name
             if path.is_file():
                 document = _pyproject(path) if name == "pyproject.toml" else _read(path)
-                table = _table(path, document) if document is not None else None
-                if table is not None:
-                    config = Config(path, table)
-                    check_table(config.table, config.where)
+                config = _table(path, document) if document is not None else None
+                if config is not None:
                     return config
     return Config()
 

@@ -16,6 +16,7 @@ import re
 import signal
 import stat
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,11 @@ MAX_BYTES = 32 * 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class Input:
-    """One post to read: a file found under ``root``, or standard input."""
+    """One post to read: a file at ``path``, or standard input (no path).
+
+    ``root`` is the folder its path is mirrored below (in ``-o DIR`` and in
+    the records' ``relative``): the common folder of the run's PATHs (see
+    :func:`mirror_base`), so that every input has its own output."""
 
     display: str
     path: Path | None = None
@@ -42,12 +47,53 @@ class Input:
 
     @property
     def relative(self) -> Path:
-        """The path below the folder it was found in (for mirroring to ``-o``)."""
+        """The path below ``root`` (for mirroring to ``-o``); the file's name
+        alone when it lies outside ``root`` or has none."""
         if self.path is None:
             return Path("stdin")
-        if self.root is None:
-            return Path(self.path.name)
-        return self.path.relative_to(self.root)
+        if self.root is not None:
+            below = _below(os.fspath(self.path), os.fspath(self.root))
+            if below is not None:
+                return Path(below)
+        return Path(self.path.name)
+
+
+def _below(full: str, base: str) -> str | None:
+    """``full`` relative to the folder ``base`` (``None`` when outside it).
+
+    Worked out on the path's text where it starts with the folder's own (the
+    case of every file found by walking a folder), else from absolute paths."""
+    if full.startswith(base) and full[len(base) : len(base) + 1] == os.sep and base != ".":
+        return full[len(base) + 1 :]
+    try:
+        relative = os.path.relpath(os.path.abspath(full), os.path.abspath(base))
+    except ValueError:  # pragma: no cover - another drive, on Windows
+        return None
+    if relative == os.curdir or relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return None
+    return relative
+
+
+def mirror_base(paths: Iterable[str]) -> Path:
+    """The folder outputs mirror the inputs below: the deepest folder holding
+    every PATH (a folder counts as itself, a file as its folder; ``-`` and
+    missing paths do not count), spelled as the PATHs are where they agree
+    (all relative or all absolute)."""
+    folders: list[str] = []
+    for name in paths:
+        if name == STDIN:
+            continue
+        if os.path.isdir(name):
+            folders.append(name)
+        elif os.path.lexists(name):
+            folders.append(os.path.dirname(name) or os.curdir)
+    if not folders:
+        return Path(os.curdir)
+    try:
+        common = os.path.commonpath(folders)
+    except ValueError:  # absolute and relative mixed
+        common = os.path.commonpath([os.path.abspath(f) for f in folders])
+    return Path(common or os.curdir)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -65,11 +111,21 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".") and name not in (".", "..")
 
 
-def _walk(
-    root: Path, suffixes: tuple[str, ...], skip: frozenset[Path]
+def walk(
+    folder: Path,
+    suffixes: tuple[str, ...],
+    skip: frozenset[Path] = frozenset(),
+    root: Path | None = None,
+    skipped: Counter[str] | None = None,
 ) -> Iterator[Input | InputError]:
+    """The posts below ``folder`` (files with one of ``suffixes``, lower
+    case), mirrored below ``root`` (default: ``folder``), in a stable order:
+    a folder's files before its subfolders'. Hidden entries and the folders
+    in ``skip`` (resolved) are not entered. ``skipped``, when given, counts
+    what was passed over: each suffix (``""``: none) and ``"hidden"``."""
+    root = folder if root is None else root
     seen: set[tuple[int, int]] = set()
-    stack = [root]
+    stack = [folder]
     while stack:
         folder = stack.pop()
         try:
@@ -88,6 +144,8 @@ def _walk(
         folders: list[Path] = []
         for entry in entries:
             if _is_hidden(entry.name):
+                if skipped is not None:
+                    skipped["hidden"] += 1
                 continue
             path = Path(entry.path)
             try:
@@ -98,8 +156,12 @@ def _walk(
             if is_dir:
                 if path.resolve() not in skip:
                     folders.append(path)
-            elif is_file and path.suffix.lower() in suffixes:
-                yield Input(display_path(path), path, root)
+            elif is_file:
+                suffix = path.suffix.lower()
+                if suffix in suffixes:
+                    yield Input(display_path(path), path, root)
+                elif skipped is not None:
+                    skipped[suffix] += 1
         stack.extend(reversed(folders))
 
 
@@ -112,19 +174,23 @@ def discover(
 
     A file named on the command line is taken whatever its suffix; folders
     contribute files with one of ``suffixes``. Folders in ``skip`` (an output
-    folder inside the input, say) are not entered.
+    folder inside the input, say) are not entered. Every input is mirrored
+    below :func:`mirror_base` of ``paths``. (The command line's choice of
+    inputs, with ``exclude`` and ``.gitignore``, is
+    :func:`articletool.inputs.select`.)
     """
     wanted = tuple(s.lower() for s in suffixes)
     skipped = frozenset(p.resolve() for p in skip)
+    base = mirror_base(paths)
     for name in paths:
         if name == STDIN:
             yield Input("<stdin>")
             continue
         path = Path(name)
         if path.is_dir():
-            yield from _walk(path, wanted, skipped)
+            yield from walk(path, wanted, skipped, base)
         elif path.exists():
-            yield Input(display_path(path), path, None)
+            yield Input(display_path(path), path, base)
         else:
             yield InputError("no such file or folder", display_path(path))
 
@@ -177,23 +243,63 @@ def _read_on(fd: int, data: bytes, limit: int) -> bytes:
 
 
 def check_output_dir(out_dir: Path) -> None:
-    """Make sure ``out_dir`` can be used as an output folder."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"-o {display_path(out_dir)}: exists and is not a folder")
+    """Make sure ``out_dir`` can be used as an output folder, before any post
+    is read: it is a folder or can be made one (no file on its way), and the
+    nearest folder of it that exists takes a new file (tried, then removed).
+    A :class:`UsageError` naming the folder otherwise."""
+    shown = f"-o {display_path(out_dir)}"
+    folder = out_dir
+    while not os.path.lexists(folder) and folder.parent != folder:
+        folder = folder.parent
+    if not folder.is_dir():
+        if folder == out_dir:
+            raise UsageError(f"{shown}: exists and is not a folder")
+        raise UsageError(f"{shown}: {display_path(folder)} is a file, not a folder")
+    probe = os.path.join(folder, f".articletool-probe-{os.getpid()}.tmp")
+    try:
+        os.close(os.open(probe, _TEMP_FLAGS, 0o600))
+        os.unlink(probe)
+    except FileExistsError:  # pragma: no cover - left by a killed run with our pid
+        os.unlink(probe)
+    except OSError as exc:
+        where = "" if folder == out_dir else f" (in {display_path(folder)})"
+        raise UsageError(f"{shown}: cannot write{where}: {exc.strerror}") from None
+
+
+def plan_outputs(items: Sequence[Input], out_dir: Path, suffix: str | None = None) -> None:
+    """Refuse (:class:`UsageError`, one line naming both) a run in which two
+    inputs would be written to one output below ``out_dir``, or an output
+    would replace its own input; before anything is written."""
+    shown = f"-o {display_path(out_dir)}"
+    sources = {os.path.abspath(i.path) for i in items if i.path is not None}
+    taken: dict[str, str] = {}
+    for item in items:
+        written = output_path(item, out_dir, suffix)
+        target = os.path.abspath(written)
+        if target in taken:
+            raise UsageError(
+                f"{taken[target]} and {item.display} would both be written to "
+                f"{display_path(Path(written))}",
+                shown,
+            )
+        if target in sources:
+            raise UsageError(
+                f"{item.display} would be replaced by its own output: "
+                "choose another folder (or --in-place)",
+                shown,
+            )
+        taken[target] = item.display
 
 
 def output_path(item: Input, out_dir: Path, suffix: str | None = None) -> str:
-    """Where ``item``'s result goes below ``out_dir``, mirroring the input tree
-    (with its suffix replaced, as ``Path.with_suffix`` does, when one is given).
-
-    Worked out on the path's text: for a file found in a folder, the path
-    below it is the text after the folder's own."""
+    """Where ``item``'s result goes below ``out_dir``: its path below its
+    ``root`` (see :attr:`Input.relative`), with its suffix replaced (as
+    ``Path.with_suffix`` does) when one is given. The one rule for output
+    paths: :func:`plan_outputs` checks a run's outputs with it."""
     path, root = item.path, item.root
     relative = None
     if path is not None and root is not None:
-        full, base = os.fspath(path), os.fspath(root)
-        if full.startswith(base) and full[len(base) : len(base) + 1] == os.sep:
-            relative = full[len(base) + 1 :]
+        relative = _below(os.fspath(path), os.fspath(root))
     if relative is None:
         relative = os.fspath(item.relative)
     if suffix is not None:

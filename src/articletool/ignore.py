@@ -67,22 +67,36 @@ class Excluder:
     patterns: tuple[str, ...]
     base: Path
 
-    def __call__(self, path: Path) -> bool:
+    def __call__(self, path: Path, below: int = 0) -> bool:
+        """Whether ``path`` is left out. With ``below``, its first ``below``
+        names (a folder named on the command line, see :meth:`depth`) are
+        not matched: only what lies inside that folder can be left out."""
         if not self.patterns:
             return False
-        try:
-            relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(self.base))
-        except ValueError:
-            relative = Path(path.name)
-        parts = PurePosixPath(*relative.parts).parts
+        parts = self._parts(path)
+        if parts is None:
+            parts, below = (path.name,), 0
         for pattern in self.patterns:
             anchored, regex = _compiled(pattern)
             if anchored:
-                if any(regex.fullmatch("/".join(parts[:n])) for n in range(1, len(parts) + 1)):
+                prefixes = range(below + 1, len(parts) + 1)
+                if any(regex.fullmatch("/".join(parts[:n])) for n in prefixes):
                     return True
-            elif any(regex.fullmatch(part) for part in parts):
+            elif any(regex.fullmatch(part) for part in parts[below:]):
                 return True
         return False
+
+    def depth(self, folder: Path) -> int:
+        """How many names ``folder`` has below ``base`` (0 when outside it)."""
+        parts = self._parts(folder)
+        return 0 if parts is None else len(parts)
+
+    def _parts(self, path: Path) -> tuple[str, ...] | None:
+        try:
+            relative = Path(os.path.abspath(path)).relative_to(os.path.abspath(self.base))
+        except ValueError:
+            return None
+        return PurePosixPath(*relative.parts).parts
 
 
 def _work_tree(folder: Path) -> Path | None:

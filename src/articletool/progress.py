@@ -75,7 +75,8 @@ class TerminalProgress:
         if self._bar is None:
             if now - self._started < self._delay:
                 return
-            self._show()
+            self._show()  # from the count reached, which is no rate sample
+            return
         self._push()
 
     def close(self) -> None:
@@ -120,7 +121,11 @@ class TerminalProgress:
             redirect_stdout=_is_tty(sys.stdout),
             redirect_stderr=self._stream is sys.stderr,
         )
-        self._task = self._bar.add_task("files", total=self._count)
+        # The files done before the bar appeared are its starting count, not
+        # one sample of its rate (they would read as thousands of files in an
+        # instant); the first frame shows that count, never 0.
+        self._task = self._bar.add_task("files", total=self._count, completed=self._done)
+        self._shown = self._done
         self._bar.start()
 
 

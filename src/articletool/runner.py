@@ -28,7 +28,7 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from functools import partial
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
@@ -79,6 +79,16 @@ class Progress(Protocol):
 
     def close(self) -> None:
         """The run is over (or interrupted): take the display down."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM stopped :func:`map_inputs` after ``done`` inputs
+    were finished (each finished file is complete: writes hold the signals
+    back until the file is in place)."""
+
+    def __init__(self, done: int) -> None:
+        super().__init__(done)
+        self.done = done
 
 
 class Chunked(NamedTuple, Generic[T]):
@@ -139,16 +149,37 @@ def map_inputs(
         head = _peek_inputs(source, MIN_INPUTS_FOR_POOL)
     inputs_ahead = sum(isinstance(item, Input) for item in head)
     stream = _chain(head, source)
+    results = _results(
+        work, stream, jobs >= 2 and inputs_ahead >= MIN_INPUTS_FOR_POOL, jobs, progress
+    )
+    done = 0
     try:
-        if jobs > 1 and inputs_ahead >= MIN_INPUTS_FOR_POOL:
-            yield from _parallel(_chunk_fn(work), stream, jobs, progress)
-        elif isinstance(work, Chunked):
-            yield from _sequential_chunks(work.fn, stream, progress)
-        else:
-            yield from _sequential(work, stream, progress)
+        for result in results:
+            yield result
+            done += 1
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Interrupted):
+            raise
+        raise Interrupted(done) from None
     finally:
+        results.close()
         if progress is not None:
             progress.close()
+
+
+def _results(
+    work: Callable[[Input], T] | Chunked[T],
+    stream: Iterator[Item],
+    pool: bool,
+    jobs: int,
+    progress: Progress | None,
+) -> Generator[T | InputError, None, None]:
+    if pool:
+        yield from _parallel(_chunk_fn(work), stream, jobs, progress)
+    elif isinstance(work, Chunked):
+        yield from _sequential_chunks(work.fn, stream, progress)
+    else:
+        yield from _sequential(work, stream, progress)
 
 
 def _peek_inputs(source: Iterator[Item], wanted: int) -> list[Item]:

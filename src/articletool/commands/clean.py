@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
@@ -12,10 +13,18 @@ from typing import Annotated, Any
 
 import typer
 
+from .. import files
 from ..cleaning import clean_post, verify
-from ..config import find_config
-from ..errors import ArticleToolError, ExitCode, UsageError
-from ..files import Input, check_output_dir, output_path, read_bytes, write_atomic
+from ..config import SECTION_KEYS, check_section, find_config
+from ..errors import ArticleToolError, ExitCode, InputError, UsageError
+from ..files import (
+    Input,
+    check_output_dir,
+    output_path,
+    plan_outputs,
+    read_bytes,
+    write_atomic,
+)
 from ..html.clean import Change, CleanSettings
 from ..html.rules import RULES
 from ..post import parse_post
@@ -30,11 +39,12 @@ from .common import (
     PathsArg,
     Status,
     discover,
+    files_count,
     resolve_jobs,
 )
 
 #: Keys understood in ``[tool.articletool.clean]``.
-CONFIG_KEYS = ("select", "ignore", "proxy-prefixes", "lazy-attrs", "upgrade-http")
+CONFIG_KEYS = SECTION_KEYS["clean"]
 
 
 class Mode(StrEnum):
@@ -91,7 +101,7 @@ def clean_input(job: Job, item: Input) -> Outcome:
     except ArticleToolError as exc:
         return Outcome(item.display, error=exc.located(item.display))
     new = post.source.encode(result.text) if result.changed else data
-    if job.mode is Mode.STDOUT or (job.mode is Mode.IN_PLACE and item.path is None):
+    if job.mode is Mode.STDOUT:
         return Outcome(item.display, result.changes, output=new)
     if job.mode is Mode.DIFF:
         return Outcome(
@@ -123,10 +133,7 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 
 
 def _strings(section: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = section.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UsageError(f"{where}: [tool.articletool.clean] '{key}' must be a list of strings")
-    return tuple(value)
+    return tuple(section.get(key, []))
 
 
 def build_settings(
@@ -141,14 +148,8 @@ def build_settings(
 ) -> CleanSettings:
     """Merge ``[tool.articletool.clean]`` and the flags (flags win; extra
     prefixes and attributes from both are used, the flags' first)."""
-    unknown = sorted(set(section) - set(CONFIG_KEYS))
-    if unknown:
-        raise UsageError(
-            f"{where}: unknown key(s) in [tool.articletool.clean]: {', '.join(unknown)}"
-        )
+    check_section("clean", section, where)
     file_upgrade = section.get("upgrade-http", False)
-    if not isinstance(file_upgrade, bool):
-        raise UsageError(f"{where}: [tool.articletool.clean] 'upgrade-http' must be true or false")
     return CleanSettings(
         select=_split(select) if select else _strings(section, "select", where),
         ignore=_split(ignore) if ignore else _strings(section, "ignore", where),
@@ -192,12 +193,18 @@ def run(paths: list[str], job: Job, jobs: int, explain: bool, check: bool) -> Ex
         Path(p).resolve() == job.out_dir.resolve() for p in paths if p != "-"
     ):
         raise UsageError("-o names an input folder: use --in-place to rewrite the inputs")
+    if job.mode is Mode.IN_PLACE and files.STDIN in paths:
+        raise UsageError("--in-place cannot rewrite stdin (-): drop --in-place, or use -o DIR")
     skip = [job.out_dir] if job.out_dir is not None else []
-    items = (
-        list(discover(paths, skip=skip)) if job.mode is Mode.STDOUT else discover(paths, skip=skip)
-    )
-    if job.mode is Mode.STDOUT and sum(isinstance(i, Input) for i in items) > 1:
-        raise UsageError("several inputs: use --in-place, -o DIR, --check or --diff")
+    found = discover(paths, skip=skip)
+    items: Iterable[Input | InputError] = found
+    if job.mode is Mode.STDOUT:
+        items = list(found)
+        if sum(isinstance(i, Input) for i in items) > 1:
+            raise UsageError("several inputs: use --in-place, -o DIR, --check or --diff")
+    elif job.out_dir is not None:  # every output known before the first is written
+        items = list(found)
+        plan_outputs([i for i in items if isinstance(i, Input)], job.out_dir)
     changed = unchanged = 0
     for outcome in map_inputs(partial(clean_input, job), items, jobs):
         if not isinstance(outcome, Outcome):
@@ -219,14 +226,10 @@ def run(paths: list[str], job: Job, jobs: int, explain: bool, check: bool) -> Ex
             sys.stdout.write(outcome.diff)
         elif job.mode is Mode.CHECK and outcome.changes:
             sys.stdout.write(f"{outcome.display}\n")
-    if job.mode is not Mode.STDOUT:
-        verb = {Mode.CHECK: "would be cleaned", Mode.DIFF: "would be cleaned"}.get(
-            job.mode, "cleaned"
-        )
-        sys.stderr.write(
-            f"{changed} file{'s' if changed != 1 else ''} {verb}, {unchanged} unchanged"
-            f"{f', {status.errors} failed' if status.errors else ''}\n"
-        )
+    verb = "would be cleaned" if job.mode in (Mode.CHECK, Mode.DIFF) else "cleaned"
+    status.summary(
+        [files_count(changed, verb), f"{unchanged} unchanged"], always=job.mode is not Mode.STDOUT
+    )
     if check and changed:
         status.raise_to(ExitCode.FINDINGS)
     return status.code

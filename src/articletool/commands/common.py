@@ -8,6 +8,7 @@ import functools
 import inspect
 import os
 import sys
+import time
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import StrEnum
@@ -17,7 +18,7 @@ from typing import Annotated, Any, NamedTuple
 import typer
 
 from .. import files
-from ..config import Config, FileSettings, choose, common_parent, config_for
+from ..config import Config, FileSettings, choose, config_for
 from ..errors import ArticleToolError, ExitCode, InputError, UsageError
 from ..files import MAX_BYTES, Input
 from ..frontmatter import MAX_YAML_NODES
@@ -65,6 +66,7 @@ class Status:
     def __init__(self) -> None:
         self.code = ExitCode.OK
         self.errors = 0
+        self.started = time.monotonic()
 
     def raise_to(self, code: ExitCode) -> None:
         if code == ExitCode.INPUT or self.code == ExitCode.OK:
@@ -78,6 +80,32 @@ class Status:
     def exit(self) -> None:
         if self.code != ExitCode.OK:
             raise typer.Exit(int(self.code))
+
+    def summary(self, counts: Sequence[str], *, always: bool = False) -> None:
+        """End the run with one line on stderr: ``counts`` (``3 files
+        written``), the failures and, on a terminal, the time taken. Only on
+        a terminal unless ``always``; a pipe or a log gets none."""
+        terminal = _is_terminal(sys.stderr)
+        if not (terminal or always):
+            return
+        line = ", ".join(counts)
+        if self.errors or terminal:
+            line += f", {self.errors} failed"
+        if terminal:
+            line += f" in {time.monotonic() - self.started:.1f}s"
+        sys.stderr.write(line + "\n")
+
+
+def files_count(count: int, what: str) -> str:
+    """``1 file written``, ``3 files written``."""
+    return f"{count} file{'' if count == 1 else 's'} {what}"
+
+
+def _is_terminal(stream: typing.TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 # --- per-run settings: configuration, file lists, records --------------------
@@ -99,6 +127,8 @@ class RunInputs(NamedTuple):  # not a dataclass: cheaper to create at start-up
     source: Source = Source.POSTS
     #: Where ``--from jsonl`` writes the rebuilt posts for this run.
     spool: Path | None = None
+    #: ``--force-exclude``: ``exclude`` and ``.gitignore`` apply to named paths too.
+    force_exclude: bool = False
 
 
 _inputs = RunInputs()
@@ -107,47 +137,18 @@ _inputs = RunInputs()
 def discover(
     paths: Sequence[str], suffixes: Iterable[str] | None = None, skip: Iterable[Path] = ()
 ) -> Iterator[Input | InputError]:
-    """:func:`articletool.files.discover` with this run's settings: suffixes,
-    ``exclude`` globs and ``.gitignore`` from the configuration; with
-    ``--from jsonl``, one input per record read from ``paths``."""
-    settings = _inputs.files or FileSettings()
+    """:func:`articletool.inputs.select` with this run's settings: suffixes,
+    ``exclude`` globs and ``.gitignore`` from the configuration,
+    ``--force-exclude``; with ``--from jsonl``, one input per record read
+    from ``paths``."""
     if _inputs.source is Source.JSONL:
-        yield from _records(paths)
-        return
-    found: Iterable[Input | InputError] = files.discover(paths, suffixes or settings.suffixes, skip)
-    if settings.exclude:
-        from ..ignore import Excluder  # imported on use, like the rest of ignore
+        return _records(paths)
+    from ..inputs import select
 
-        excluded = Excluder(settings.exclude, settings.base or Path.cwd())
-        found = (i for i in found if not (isinstance(i, Input) and i.path and excluded(i.path)))
-    if not settings.respect_gitignore or all(p == files.STDIN for p in paths):
-        yield from found
-        return
-    # git is asked about a batch of inputs at a time: memory stays bounded
-    # however large the archive (the answer for a path does not depend on
-    # the other paths asked with it).
-    folder = common_parent(paths)
-    batch: list[Input | InputError] = []
-    for item in found:
-        batch.append(item)
-        if len(batch) >= IGNORE_BATCH:
-            yield from _not_ignored(batch, folder)
-            batch = []
-    yield from _not_ignored(batch, folder)
-
-
-#: Inputs asked about in one ``git check-ignore`` run.
-IGNORE_BATCH = 2048
-
-
-def _not_ignored(items: list[Input | InputError], folder: Path) -> Iterator[Input | InputError]:
-    walked = [i.path for i in items if isinstance(i, Input) and i.root is not None and i.path]
-    ignored: frozenset[Path] = frozenset()
-    if walked:
-        from ..ignore import git_ignored  # only folder walks need it
-
-        ignored = git_ignored(walked, folder)
-    return (i for i in items if not (isinstance(i, Input) and i.path in ignored))
+    settings = _inputs.files or FileSettings()
+    return select(
+        paths, settings, suffixes=suffixes, skip=skip, force_exclude=_inputs.force_exclude
+    )
 
 
 def _records(paths: Sequence[str]) -> Iterator[Input | InputError]:
@@ -178,6 +179,9 @@ def read_file_list(name: str, null: bool) -> list[str]:
                 data = handle.read()
     except OSError as exc:
         raise UsageError(f"--files-from: cannot read: {exc.strerror}", name) from None
+    shown = "<stdin>" if name == files.STDIN else name
+    if not null and b"\0" in data:
+        raise UsageError("NUL byte in the file list; use -0", shown)
     parts = data.split(b"\0") if null else data.splitlines()
     return [os.fsdecode(p) for p in parts if p and (null or p.strip())]
 
@@ -218,11 +222,21 @@ FromOpt = Annotated[
     ),
 ]
 
+ForceExcludeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--force-exclude",
+        help="Apply exclude and .gitignore to the PATHs named too, not only to what "
+        "folders hold (for pre-commit, which names every changed file).",
+    ),
+]
+
 _EXTRA: dict[str, tuple[Any, Any]] = {
     "config_file": (ConfigOpt, None),
     "isolated": (IsolatedOpt, False),
     "files_from": (FilesFromOpt, None),
     "null": (NullOpt, False),
+    "force_exclude": (ForceExcludeOpt, False),
 }
 
 
@@ -244,10 +258,12 @@ def _section_defaults(
         if param is None or source is None or source.name != "DEFAULT":
             continue
         kind = typing.get_args(signature.parameters[param].annotation)[0]
-        kwargs[param] = coerce_setting(kind, value, key, name, config.where)
+        kwargs[param] = coerce_setting(kind, value, key, config.header(name), config.where)
 
 
-def coerce_setting(kind: Any, value: Any, key: str, name: str, where: str) -> Any:
+def coerce_setting(kind: Any, value: Any, key: str, table: str, where: str) -> Any:
+    """A settings-file ``value`` as the option of type ``kind`` takes it
+    (``table``: the table as the file spells it, for the message)."""
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         choices = [m.value for m in kind]
         if isinstance(value, str) and value.lower() in choices:
@@ -259,7 +275,7 @@ def coerce_setting(kind: Any, value: Any, key: str, name: str, where: str) -> An
         wanted = "true or false"
     else:  # pragma: no cover - every configurable option is an enum or a flag
         return value
-    raise UsageError(f"[tool.articletool.{name}] '{key}' must be {wanted}", where)
+    raise UsageError(f"{table} '{key}' must be {wanted}", where)
 
 
 def wire(name: str, func: Callable[..., None], *, records: bool = False) -> Callable[..., None]:
@@ -314,10 +330,19 @@ def wire(name: str, func: Callable[..., None], *, records: bool = False) -> Call
 
                 made = stack.enter_context(tempfile.TemporaryDirectory(prefix="articletool-"))
                 folder = Path(made)
-            _inputs = RunInputs(files_settings, source, folder)
+            _inputs = RunInputs(files_settings, source, folder, options["force_exclude"])
             choose(config)
             try:
                 func(**kwargs)
+            except BrokenPipeError:
+                if not _stdout_closed():
+                    raise
+                # The reader went away (| head): end quietly, as cat does.
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                raise typer.Exit(int(ExitCode.OK)) from None
+            except KeyboardInterrupt as exc:
+                sys.stderr.write(interrupted_message(exc))
+                raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
             finally:
                 choose(None)
                 _inputs = RunInputs()
@@ -325,6 +350,29 @@ def wire(name: str, func: Callable[..., None], *, records: bool = False) -> Call
     command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}
     return command
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone (what a
+    :class:`BrokenPipeError` from anything else must not be taken for)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & (select.POLLERR | select.POLLHUP) for _, event in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no file descriptor behind stdout
+        return False
+
+
+def interrupted_message(exc: KeyboardInterrupt) -> str:
+    """The line a run stopped by Ctrl-C or SIGTERM ends with."""
+    from ..runner import Interrupted
+
+    done = ""
+    if isinstance(exc, Interrupted):
+        done = f" after {exc.done} file{'' if exc.done == 1 else 's'}"
+    return f"articletool: interrupted{done}; no file is half-written (each is old or new)\n"
 
 
 #: The ``Examples:`` shown at the end of each command's ``--help``.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import partial
@@ -14,8 +15,8 @@ import typer
 from lxml.html import HtmlElement
 
 from ..conversion import markdown_bodies, markdown_body, markdown_document, markdown_record
-from ..errors import ArticleToolError, ExitCode, UsageError
-from ..files import Input, check_output_dir, output_path, write_atomic
+from ..errors import ArticleToolError, ExitCode, InputError, UsageError
+from ..files import Input, check_output_dir, output_path, plan_outputs, write_atomic
 from ..html.clean import CleanSettings
 from ..html.markdown import MarkdownOptions
 from ..post import Post, read_posts
@@ -31,6 +32,7 @@ from .common import (
     PathsArg,
     Status,
     discover,
+    files_count,
     resolve_jobs,
 )
 
@@ -55,6 +57,11 @@ class Job:
     out_dir: Path | None = None
     max_bytes: int = DEFAULT_MAX_BYTES
     max_yaml_nodes: int = DEFAULT_MAX_YAML_NODES
+
+    @property
+    def suffix(self) -> str:
+        """The suffix of the files written below ``out_dir``."""
+        return "." + self.to.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +123,7 @@ def _output(job: Job, item: Input, post: Post, text: str) -> Converted:
         return Converted(item.display, text, error=post.error)
     data = (text if text.endswith("\n") else text + "\n").encode("utf-8")
     try:
-        write_atomic(output_path(item, job.out_dir, "." + job.to.value), data)
+        write_atomic(output_path(item, job.out_dir, job.suffix), data)
     except OSError as exc:
         failure = ArticleToolError(f"cannot write: {exc.strerror or exc}", item.display)
         return Converted(item.display, error=failure)
@@ -127,20 +134,29 @@ def run(paths: list[str], job: Job, jobs: int) -> ExitCode:
     """Convert ``paths`` as ``job`` says; report errors; return the exit code."""
     status = Status()
     skip = [job.out_dir] if job.out_dir is not None else []
-    items = list(discover(paths, skip=skip)) if job.out_dir is None else discover(paths, skip=skip)
-    if job.out_dir is None and job.to is Target.MD and sum(isinstance(i, Input) for i in items) > 1:
-        raise UsageError("several inputs: use -o DIR (or --to json for JSON Lines)")
+    found = discover(paths, skip=skip)
+    items: Iterable[Input | InputError] = found
+    if job.out_dir is not None:  # every output known before the first is written
+        items = list(found)
+        plan_outputs([i for i in items if isinstance(i, Input)], job.out_dir, job.suffix)
+    elif job.to is Target.MD:
+        items = list(found)
+        if sum(isinstance(i, Input) for i in items) > 1:
+            raise UsageError("several inputs: use -o DIR (or --to json for JSON Lines)")
     out = sys.stdout.buffer
+    done = 0
     for result in map_inputs(Chunked(partial(convert_inputs, job)), items, jobs):
         if not isinstance(result, Converted):
             status.error(result)
             continue
         if result.error is not None:
             status.error(result.error)
+        done += result.written or result.output is not None
         if result.output is not None:
             text = result.output
             out.write((text if text.endswith("\n") else text + "\n").encode("utf-8"))
             out.flush()
+    status.summary([files_count(done, "written" if job.out_dir is not None else "converted")])
     return status.code
 
 

@@ -32,6 +32,7 @@ from .common import (
     PathsArg,
     Status,
     discover,
+    files_count,
     resolve_jobs,
 )
 
@@ -119,7 +120,7 @@ def run(paths: list[str], job: Job, fmt: Format, jobs: int) -> ExitCode:
             break
     several = inputs > 1
     items = itertools.chain(head, found)
-    count = 0
+    count = done = 0
     for result in map_inputs(Chunked(partial(extract_inputs, job)), items, jobs):
         if not isinstance(result, Extracted):
             status.error(result)
@@ -128,6 +129,7 @@ def run(paths: list[str], job: Job, fmt: Format, jobs: int) -> ExitCode:
             status.error(result.error)
         if result.record is None:
             continue
+        done += 1
         if fmt is Format.JSONL:
             sys.stdout.write(_dumps(result.record) + "\n")
         elif fmt is Format.JSON:
@@ -141,6 +143,8 @@ def run(paths: list[str], job: Job, fmt: Format, jobs: int) -> ExitCode:
             _write_text(result.record, several, job.images_only)
     if fmt is Format.JSON and several:
         sys.stdout.write("\n]\n" if count else "[]\n")
+    sys.stdout.flush()  # a closed pipe is found here, before the summary
+    status.summary([files_count(done, "extracted")])
     return status.code
 
 

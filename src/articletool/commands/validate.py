@@ -10,7 +10,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from ..config import find_config
+from ..config import SECTION_KEYS, check_section, find_config
 from ..errors import ArticleToolError, ExitCode, UsageError
 from ..report import Format, Reporter, Tally, write_summary
 from ..runner import map_inputs
@@ -31,7 +31,7 @@ from .common import (
 )
 
 #: Keys understood in ``[tool.articletool.validate]``.
-CONFIG_KEYS = ("required", "select", "ignore", "strict")
+CONFIG_KEYS = SECTION_KEYS["validate"]
 
 FormatOpt = Annotated[
     Format,
@@ -85,11 +85,7 @@ def _split(value: str) -> tuple[str, ...]:
 
 def _names(section: dict[str, Any], key: str, where: str) -> tuple[str, ...] | None:
     value = section.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UsageError(f"{where}: '{key}' must be a list of strings")
-    return tuple(value)
+    return None if value is None else tuple(value)
 
 
 def build_settings(
@@ -106,12 +102,8 @@ def build_settings(
     extra_proxy_prefixes: tuple[str, ...] = (),
 ) -> tuple[Settings, bool]:
     """Merge the config file's section and the flags (flags win) into settings."""
-    unknown = sorted(set(section) - set(CONFIG_KEYS))
-    if unknown:
-        raise UsageError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    check_section("validate", section, where)
     file_strict = section.get("strict", False)
-    if not isinstance(file_strict, bool):
-        raise UsageError(f"{where}: 'strict' must be true or false")
     fields = _split(required) if required is not None else _names(section, "required", where)
     chosen = _split(select) if select is not None else _names(section, "select", where)
     skipped = _split(ignore) if ignore is not None else _names(section, "ignore", where)
