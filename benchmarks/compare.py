@@ -7,8 +7,9 @@ install (the articletool beside this Python) and of ``OTHER_ARTICLETOOL``
 (for instance an install of main in another worktree) over the same work
 corpus, the two one right after the other in every round, and prints for
 each command the median wall time of both and the median of the rounds'
-ratios (this over other: 1.03 is 3% slower). A change keeps the budget when
-each ratio is at most 1.05. Exits 1 when one is not.
+ratios (this over other: 1.03 is 3% slower), and the same ratio of CPU time
+(user + system), steadier when other work shares the machine. A change keeps
+the budget when each wall-time ratio is at most 1.05. Exits 1 when one is not.
 """
 
 from __future__ import annotations
@@ -53,11 +54,13 @@ def main() -> int:
                 print(f"{name}: {step.cmd[0]} failed: {step.note}", file=sys.stderr)
                 return 2
         ratio = statistics.median(a / b for a, b in zip(mine.walls, other.walls, strict=True))
+        cpu = statistics.median(a / b for a, b in zip(mine.cpus, other.cpus, strict=True))
         worst = max(worst, ratio)
         print(
             f"{name:20} this {statistics.median(mine.walls):6.2f} s   other "
             f"{statistics.median(other.walls):6.2f} s   ratio {ratio:.3f} "
-            f"({'within' if ratio <= BUDGET else 'OVER'} the {BUDGET:.2f} budget)"
+            f"({'within' if ratio <= BUDGET else 'OVER'} the {BUDGET:.2f} budget; "
+            f"CPU time ratio {cpu:.3f})"
         )
     print(f"posts: {posts}, rounds: {args.rounds}, work: {args.work}")
     return 0 if worst <= BUDGET else 1
