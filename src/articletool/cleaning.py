@@ -33,6 +33,7 @@ from lxml.html import HtmlElement
 from . import frontmatter, urls
 from .errors import ArticleToolError, SafetyError
 from .frontmatter import FrontMatter, KeyInfo
+from .html import layout
 from .html.clean import (
     Change,
     CleanSettings,
@@ -41,9 +42,12 @@ from .html.clean import (
     splice,
     visible_text,
 )
+from .html.layout import MarkdownBlock, markdown_blocks
 from .html.parse import parse_body
 from .post import Post, parse_text
 from .source import Decoded
+
+_WS = re.compile(r"\s+")
 
 #: Extra rounds of cleaning the re-read output before giving up (the safety
 #: check then refuses the file).
@@ -300,6 +304,7 @@ def _clean(post: Post, settings: CleanSettings, root: HtmlElement | None) -> Cle
     if root is None:
         root = parse_body(post.body)
     body_changes = clean_tree(root, settings)
+    body = post.body
     if body_changes:
         body = _rewrite(post.body, root)
         for _ in range(SETTLE_ROUNDS):
@@ -311,6 +316,12 @@ def _clean(post: Post, settings: CleanSettings, root: HtmlElement | None) -> Cle
                 break
             body_changes += more
             root, body = again, _rewrite(body, again)
+    for rule in settings.text_rules:  # the layout of what is written (hexo-layout)
+        lay_out = rule.text
+        if lay_out is not None:
+            body, details = lay_out(body)
+            body_changes.extend(Change(rule.name, detail) for detail in details)
+    if body_changes:
         prefix = text[: len(text) - len(post.body)]
         text = prefix + body
     return CleanResult(text, tuple(changes + body_changes), root)
@@ -324,10 +335,41 @@ def _first_difference(a: str, b: str) -> str:
     return "no visible difference"
 
 
+def _markdown_text(blocks: Sequence[MarkdownBlock]) -> str:
+    """The text a Hexo reader gets from the parts its Markdown pass reads,
+    white space removed: an indented code block shows its source, markup and
+    all; of a paragraph, roughly the text of its HTML."""
+    return "".join(
+        _WS.sub("", block.text)
+        if block.kind == "indented code"
+        else visible_text(parse_body(block.text))
+        for block in blocks
+    )
+
+
+def _check_hexo_reading(post: Post, result: Post) -> None:
+    """Raise :class:`SafetyError` when Hexo's Markdown pass reads a part of
+    ``result``'s body as Markdown and the text it makes of those parts is not
+    what it made of ``post``'s: the rest reaches a Hexo reader as the HTML it
+    is, which the visible-text check compares."""
+    read = markdown_blocks(result.body)
+    if not read or _markdown_text(read) == _markdown_text(markdown_blocks(post.body)):
+        return
+    block = read[0]
+    line = result.text.count("\n", 0, len(result.text) - len(result.body)) + block.line
+    raise SafetyError(
+        f"not rewritten: Hexo would read line {line} on as Markdown ({block.kind}: "
+        f"{block.text.strip()[:30]!r})",
+        post.path,
+    )
+
+
 def verify(post: Post, result: CleanResult, settings: CleanSettings | None = None) -> None:
     """The safety check: raise :class:`SafetyError` unless the cleaned post
-    shows the same text as the original (white space aside) and cleaning it
-    again changes nothing."""
+    shows the same text as the original (white space aside), Hexo's Markdown
+    pass reads no part of it as Markdown that it did not read so in the
+    original (with the ``hexo-layout`` rule on), and cleaning it again changes
+    nothing."""
     settings = settings or CleanSettings()
     if not result.changes:
         return
@@ -340,6 +382,8 @@ def verify(post: Post, result: CleanResult, settings: CleanSettings | None = Non
             f"not rewritten: cleaning would change the text ({_first_difference(before, after)})",
             post.path,
         )
+    if layout.NAME in settings.rule_names:
+        _check_hexo_reading(post, again)
     second = _clean(again, settings, tree)
     if second.changes or second.text != result.text:
         rules = ", ".join(sorted({c.rule for c in second.changes})) or "serialisation"
