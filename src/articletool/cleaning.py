@@ -44,7 +44,7 @@ from .html.clean import (
 )
 from .html.layout import MarkdownBlock, markdown_blocks
 from .html.parse import parse_body
-from .post import Post, parse_text
+from .post import Post, reparse
 from .source import Decoded
 
 _WS = re.compile(r"\s+")
@@ -373,7 +373,7 @@ def verify(post: Post, result: CleanResult, settings: CleanSettings | None = Non
     settings = settings or CleanSettings()
     if not result.changes:
         return
-    again = parse_text(Decoded(result.text), post.path)
+    again = reparse(post, Decoded(result.text))
     before = visible_text(parse_body(post.body))
     tree = parse_body(again.body)  # read for its text, then cleaned a second time
     after = visible_text(tree)
