@@ -33,8 +33,17 @@ GOLDEN = Path(__file__).parent / "golden" / "posts"
         # blank lines and indentation between blocks: one line break each
         ("<div>\n\n    <p>a</p>\n   \n</div>", "<div>\n<p>a</p>\n</div>"),
         # trailing spaces before the first line break stay; so does the end of the body
-        ("<div>   \n\n<p>a</p>\n</div>\n            ", "<div>   \n<p>a</p>\n</div>\n            "),
-        ("   <div>a</div>", "<div>a</div>"),
+        (
+            "<div>   \n\n    <p>a</p>\n</div>\n            ",
+            "<div>   \n<p>a</p>\n</div>\n            ",
+        ),
+        ("    <div>a</div>", "<div>a</div>"),
+        # what Hexo passes through already stays as written: indentation inside a
+        # block, a blank line before a line that opens a block
+        (
+            "   <div>\n    <p>a</p>\n\n<p>b</p></div>",
+            "   <div>\n    <p>a</p>\n\n<p>b</p></div>",
+        ),
         # inside <pre>: the line break that would end a blank line becomes &#10;
         (
             "<div><pre>a\n\n  b\n   \nc</pre>\n\n</div>",
