@@ -86,12 +86,21 @@ def _hexo() -> Path:
     return binary
 
 
-def _articletool(*args: str) -> None:
+def _articletool(*args: str) -> str:
+    """Run articletool; its stderr."""
     script = Path(sys.executable).with_name("articletool")
     done = subprocess.run(
         [str(script), *args], capture_output=True, text=True, check=False, env=_env()
     )
     assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+#: A post whose text holds template syntax, written as the bot writes braces.
+BRACES = (
+    "---\ntitle: braces\ndate: 2022-01-01 00:00:00\n---\n"
+    "<div><p>a &#123;&#123; x &#125;&#125; b</p><pre><code>&#123;% raw %&#125;</code></pre></div>\n"
+)
 
 
 def _env() -> dict[str, str]:
@@ -134,6 +143,12 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]
             shutil.copyfile(post, posts / site / _hexo_name(post))
     _articletool("clean", "--in-place", "--isolated", str(posts / "B"))
     _articletool("convert", "--to", "md", "--isolated", "-o", str(posts / "C"), str(raw))
+    braces = root.parent / "braces"
+    braces.mkdir()
+    (braces / "braces.md").write_text(BRACES, encoding="utf-8")
+    warned = _articletool(
+        "convert", "--isolated", "--braces", "literal", "-o", str(posts / "D"), str(braces)
+    )
     done = subprocess.run(
         [str(hexo), "generate"],
         cwd=root,
@@ -144,7 +159,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    found: dict[str, dict[str, Any]] = {"log": {"lines": (done.stdout + done.stderr).splitlines()}}
+    found: dict[str, dict[str, Any]] = {
+        "log": {"lines": (done.stdout + done.stderr).splitlines()},
+        "warned": {"stderr": warned},
+    }
     for page in (root / "public").rglob("index.html"):
         html = page.read_text(encoding="utf-8")
         meta = re.search(r"<!--META ([A-Za-z0-9+/=]*)-->", html)
@@ -243,7 +261,20 @@ def test_hexo_misreads_the_raw_posts_the_layout_fixes(pages: dict[str, dict[str,
 def test_hexo_generate_prints_no_warning(pages: dict[str, dict[str, Any]]) -> None:
     noisy = [line for line in pages["log"]["lines"] if re.search(r"\b(WARN|ERROR|FATAL)\b", line)]
     assert noisy == []
-    assert len(pages) - 1 == 3 * len(POSTS)
+    assert len([source for source in pages if source.startswith("_posts/")]) == 3 * len(POSTS) + 1
+
+
+def test_literal_braces_warning_says_what_hexo_drops(pages: dict[str, dict[str, Any]]) -> None:
+    """``convert --braces literal``: Hexo's template engine renders {{ x }}
+    as nothing, which convert warns about; fenced code it leaves alone."""
+    content = pages["_posts/D/braces.md"]["content"]
+    assert text_of(content) == "ab{%raw%}"
+    (warning,) = pages["warned"]["stderr"].splitlines()
+    assert warning.endswith(
+        "braces.md: warning: Hexo's template engine would render '{{ x }}' (line 6 of the "
+        "Markdown) and drop it: use --braces entity, or disableNunjucks: true in the post's "
+        "front matter"
+    )
 
 
 def test_required_hexo_fails_instead_of_skipping(monkeypatch: pytest.MonkeyPatch) -> None:
