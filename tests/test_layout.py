@@ -19,7 +19,7 @@ from articletool.cleaning import CleanResult, clean_post, verify
 from articletool.cli import app
 from articletool.errors import SafetyError
 from articletool.html.clean import CleanSettings
-from articletool.html.layout import lay_out, markdown_blocks
+from articletool.html.layout import hexo_view, lay_out, markdown_blocks
 from articletool.html.parse import parse_body
 from articletool.post import parse_post
 from articletool.source import Decoded
@@ -229,3 +229,24 @@ def test_cli_explains_and_lists_the_rule(tmp_path: Path, monkeypatch: pytest.Mon
     assert (result.exit_code, result.stdout) == (0, "")
     listed = CliRunner().invoke(app, ["clean", "--list-rules"]).stdout
     assert listed.splitlines()[-1].startswith("hexo-layout\t")
+
+
+@pytest.mark.parametrize(
+    ("body", "view"),
+    [
+        ("<div>\n<p>a</p>\n</div>", "<div>\n<p>a</p>\n</div>"),
+        ("\n<div>\n\n    <p>a</p>\n</div>", "\n<div>\n\n    &lt;p&gt;a&lt;/p&gt;\n</div>"),
+        ("<div><pre>a\n\n*b* x_y</pre></div>", "<div><pre>a\n\nb xy</pre></div>"),
+    ],
+)
+def test_hexo_view(body: str, view: str) -> None:
+    assert hexo_view(body) == view
+
+
+@pytest.mark.parametrize("body", ["\t\x1b", "    <b>x</b> y", "a*b*\n\n    c"])
+def test_bodies_hexo_reads_as_markdown_anyway_still_clean(body: str) -> None:
+    """A body that opens with no block element is read as Markdown however
+    it is laid out: cleaning it is refused only if Hexo would show it worse."""
+    post = parse_post(body.encode(), "p.md")
+    result = clean_post(post)
+    verify(post, result)

@@ -42,12 +42,10 @@ from .html.clean import (
     splice,
     visible_text,
 )
-from .html.layout import MarkdownBlock, markdown_blocks
+from .html.layout import hexo_view, markdown_blocks
 from .html.parse import parse_body
 from .post import Post, reparse
 from .source import Decoded
-
-_WS = re.compile(r"\s+")
 
 #: Extra rounds of cleaning the re-read output before giving up (the safety
 #: check then refuses the file).
@@ -335,25 +333,18 @@ def _first_difference(a: str, b: str) -> str:
     return "no visible difference"
 
 
-def _markdown_text(blocks: Sequence[MarkdownBlock]) -> str:
-    """The text a Hexo reader gets from the parts its Markdown pass reads,
-    white space removed: an indented code block shows its source, markup and
-    all; of a paragraph, roughly the text of its HTML."""
-    return "".join(
-        _WS.sub("", block.text)
-        if block.kind == "indented code"
-        else visible_text(parse_body(block.text))
-        for block in blocks
-    )
-
-
-def _check_hexo_reading(post: Post, result: Post) -> None:
-    """Raise :class:`SafetyError` when Hexo's Markdown pass reads a part of
-    ``result``'s body as Markdown and the text it makes of those parts is not
-    what it made of ``post``'s: the rest reaches a Hexo reader as the HTML it
-    is, which the visible-text check compares."""
+def _check_hexo_reading(post: Post, result: Post, shown: str) -> None:
+    """Raise :class:`SafetyError` when Hexo's Markdown pass would read a part
+    of ``result``'s body as Markdown and so show other text than ``shown``
+    (the text of ``post``'s HTML) and than it showed of ``post`` itself: the
+    cleaned post must reach a Hexo reader as its HTML reads, or no worse
+    than the original did (a body that does not open with a block element
+    is read as Markdown however it is laid out)."""
     read = markdown_blocks(result.body)
-    if not read or _markdown_text(read) == _markdown_text(markdown_blocks(post.body)):
+    if not read:
+        return
+    seen = visible_text(parse_body(hexo_view(result.body)))
+    if seen == shown or seen == visible_text(parse_body(hexo_view(post.body))):
         return
     block = read[0]
     line = result.text.count("\n", 0, len(result.text) - len(result.body)) + block.line
@@ -383,7 +374,7 @@ def verify(post: Post, result: CleanResult, settings: CleanSettings | None = Non
             post.path,
         )
     if layout.NAME in settings.rule_names:
-        _check_hexo_reading(post, again)
+        _check_hexo_reading(post, again, before)
     second = _clean(again, settings, tree)
     if second.changes or second.text != result.text:
         rules = ", ".join(sorted({c.rule for c in second.changes})) or "serialisation"

@@ -41,6 +41,7 @@ Markdown, which is what the safety check asks.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from typing import NamedTuple
@@ -314,15 +315,19 @@ _SPACE = re.compile(r"(?: *\n)*")
 _BLANK_LINE = re.compile(r" *(?:\n|\Z)")
 _LEADING_TABS = re.compile(r"^( *)(\t+)", re.MULTILINE)
 _BLANK = re.compile(r"\n *\n")
+_MARKDOWN_SYNTAX = re.compile(r"[*_`\\~]")
 
 
 class MarkdownBlock(NamedTuple):
     """A part of a body that marked reads as Markdown: the body line it
-    starts on, ``"indented code"`` or ``"paragraph"``, and its source."""
+    starts on, ``"indented code"`` or ``"paragraph"``, its source, and
+    where that starts in the body as marked reads it (line breaks as
+    ``\\n``, leading tabs as four spaces each)."""
 
     line: int
     kind: str
     text: str
+    start: int
 
 
 def _skip_space(src: str, pos: int) -> int:
@@ -354,14 +359,44 @@ def _markdown_end(src: str, start: int, indented: bool) -> int:
     return len(src)
 
 
+def _marked_source(body: str) -> str:
+    """``body`` as marked's block pass starts from: line breaks as ``\\n``,
+    leading tabs as four spaces each."""
+    src = body.replace("\r\n", "\n").replace("\r", "\n")
+    if "\t" in src:
+        src = _LEADING_TABS.sub(lambda m: m[1] + "    " * len(m[2]), src)
+    return src
+
+
+def hexo_view(body: str) -> str:
+    """``body`` as HTML that shows what Hexo shows of it, roughly: each part
+    marked reads as an indented code block escaped into text (its markup
+    shown as written); in each part read as a Markdown paragraph the
+    characters Markdown may read as syntax (``*``, ``_``, `````, ``\\``,
+    ``~``) taken as lost; the rest, which Hexo passes through, as it is."""
+    blocks = markdown_blocks(body)
+    if not blocks:
+        return body
+    src = _marked_source(body)
+    out = []
+    pos = 0
+    for block in blocks:
+        out.append(src[pos : block.start])
+        if block.kind == "indented code":
+            out.append(html.escape(block.text, quote=False))
+        else:
+            out.append(_MARKDOWN_SYNTAX.sub("", block.text))
+        pos = block.start + len(block.text)
+    out.append(src[pos:])
+    return "".join(out)
+
+
 def markdown_blocks(body: str) -> tuple[MarkdownBlock, ...]:
     """The parts of ``body`` that marked (hexo-renderer-marked) reads as
     Markdown instead of passing through as HTML, in order; ``()`` when every
     part is an HTML block. A model of marked 4's block pass for HTML
     documents: its HTML blocks by the rules above, anything else Markdown."""
-    src = body.replace("\r\n", "\n").replace("\r", "\n")
-    if "\t" in src:
-        src = _LEADING_TABS.sub(lambda m: m[1] + "    " * len(m[2]), src)
+    src = _marked_source(body)
     pos = _skip_space(src, 0)
     first = _HTML_START.match(src, pos)
     if first is not None and first.lastgroup in ("block", "alone") and not _BLANK.search(src, pos):
@@ -380,7 +415,7 @@ def markdown_blocks(body: str) -> tuple[MarkdownBlock, ...]:
             indented = src.startswith("    ", pos)
             end = _markdown_end(src, pos, indented)
             kind = "indented code" if indented else "paragraph"
-            found.append(MarkdownBlock(src.count("\n", 0, pos) + 1, kind, src[pos:end]))
+            found.append(MarkdownBlock(src.count("\n", 0, pos) + 1, kind, src[pos:end], pos))
             pos = end
         pos = _skip_space(src, pos)
     return tuple(found)
