@@ -278,3 +278,37 @@ def test_settings_file_supplies_defaults(tmp_path: Path) -> None:
     code, out, _ = invoke("--to", "md", "--braces", "entity", str(post))
     assert out.startswith("---\n")
     assert "\n&#123;&#123; x &#125;&#125;\n" in out
+
+
+TEMPLATE_POST = (
+    "---\ntitle: T\ndate: 2022-01-01\n{extra}---\n"
+    "<div><p>a &#123;&#123; x &#125;&#125; b</p><p><code>&#123;% raw %&#125;</code></p>"
+    "<pre><code>&#123;&#123; kept &#125;&#125;</code></pre></div>\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "extra", "warned"),
+    [
+        (("--braces", "literal"), "", True),
+        (("--braces", "entity"), "", False),
+        (("--braces", "literal", "--to", "json"), "", False),  # not a Hexo post
+        (("--braces", "literal"), "disableNunjucks: true\n", False),
+    ],
+)
+def test_literal_braces_warn_where_hexo_would_render_them(
+    tmp_path: Path, args: tuple[str, ...], extra: str, warned: bool
+) -> None:
+    post = tmp_path / "p.md"
+    post.write_text(TEMPLATE_POST.format(extra=extra), encoding="utf-8")
+    status, out, err = invoke(*args, "--isolated", str(post))
+    assert status == 0
+    if warned:
+        assert err == (
+            f"{post}: warning: Hexo's template engine would render '{{{{ x }}}}' (and 1 more) "
+            "(line 6 of the Markdown) and drop it: use --braces entity, or disableNunjucks: "
+            "true in the post's front matter\n"
+        )
+        assert out.splitlines()[5] == "a {{ x }} b"
+    else:
+        assert err == ""

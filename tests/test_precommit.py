@@ -47,11 +47,10 @@ def script() -> str:
 
 def run_hook(hook: dict[str, Any], folder: Path) -> subprocess.CompletedProcess[bytes]:
     """Run ``hook`` over the files below ``folder`` as pre-commit would."""
-    pattern = re.compile(hook.get("files", ""))
     names = sorted(
         p.relative_to(folder).as_posix()
         for p in folder.rglob("*")
-        if p.is_file() and pattern.search(p.relative_to(folder).as_posix())
+        if p.is_file() and taken(hook, p.relative_to(folder).as_posix())
     )
     command = shlex.split(hook["entry"])
     assert command[0] == "articletool"
@@ -72,23 +71,34 @@ def test_manifest_schema() -> None:
     assert found["articletool-clean"]["entry"] == "articletool clean --check --force-exclude"
 
 
+def taken(hook: dict[str, Any], name: str) -> bool:
+    """Whether pre-commit passes the file ``name`` to ``hook``."""
+    return bool(re.search(hook["files"], name)) and not re.search(hook.get("exclude", "^$"), name)
+
+
 @pytest.mark.parametrize(
-    ("name", "taken"),
+    ("name", "wanted"),
     [
         ("source/_posts/a.md", True),
-        ("a.MARKDOWN", True),
-        ("b.txt", True),
-        ("c.html", True),
-        ("d.htm", True),
-        ("setup.py", False),
-        ("pyproject.toml", False),
-        ("notes.md.orig", False),
-        ("image.png", False),
+        ("source/_posts/sub/a.MARKDOWN", True),
+        ("source/_drafts/b.txt", True),
+        ("source/_posts/c.html", True),
+        ("blog/source/_posts/d.htm", True),
+        ("README.md", False),
+        ("a.md", False),
+        ("source/about/index.md", False),
+        ("scaffolds/post.md", False),
+        ("themes/landscape/README.md", False),
+        ("themes/landscape/source/_posts/x.md", False),
+        ("node_modules/hexo/source/_posts/x.md", False),
+        ("source/_posts/setup.py", False),
+        ("source/_posts/notes.md.orig", False),
+        ("source/_posts/image.png", False),
     ],
 )
-def test_files_filter(name: str, taken: bool) -> None:
+def test_files_filter(name: str, wanted: bool) -> None:
     for hook in hooks().values():
-        assert bool(re.search(hook["files"], name)) is taken
+        assert taken(hook, name) is wanted
 
 
 def copy_posts(folder: Path, posts: list[Path]) -> None:
@@ -148,3 +158,108 @@ def test_github_actions_example_annotates() -> None:
     assert any(r.startswith("articletool validate --format github") for r in runs)
     assert any(r.startswith("articletool clean --check") for r in runs)
     assert True in workflow or "on" in workflow  # YAML 1.1 reads a bare `on:` as true
+
+
+def _git(*args: str, cwd: Path) -> str:
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+    )
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout
+
+
+def _release_copy(dest: Path, tag: str) -> Path:
+    """A git repository of this project's files as they are now (tracked and
+    not ignored), committed and tagged ``tag`` as a release is."""
+    listed = _git("ls-files", "-z", "--cached", "--others", "--exclude-standard", cwd=REPO)
+    for name in filter(None, listed.split("\0")):
+        source = REPO / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    _git("init", "-q", cwd=dest)
+    _git("add", "-A", cwd=dest)
+    _git("commit", "-q", "-m", "release", cwd=dest)
+    _git("tag", tag, cwd=dest)
+    return dest
+
+
+def _readme_example() -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"```yaml\n(# \.pre-commit-config\.yaml.*?)```", readme, re.DOTALL)
+    assert found, "README.md has no .pre-commit-config.yaml example"
+    return found[1]
+
+
+#: A Hexo blog's files that are not posts; each would fail validate if it were taken.
+NOT_POSTS = {
+    "README.md": "# My blog\n",
+    "scaffolds/post.md": "---\ntitle: {{ title }}\ndate: {{ date }}\ntags:\n---\n",
+    "scaffolds/draft.md": "---\ntitle: {{ title }}\ntags:\n---\n",
+    "themes/landscape/README.md": "# Landscape\n",
+    "themes/landscape/layout/post.html": "<article>{{ page.content }}</article>\n",
+    "themes/landscape/source/_posts/demo.md": "no front matter\n",
+    "node_modules/hexo/README.md": "# Hexo\n",
+    "source/about/index.md": "---\ntitle: 2022\n---\nabout\n",
+}
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_readme_example_in_a_hexo_repository(tmp_path: Path) -> None:
+    """The README's .pre-commit-config.yaml, as written, run by the real
+    pre-commit over a scratch Hexo repository: only the broken post fails."""
+    example = _readme_example()
+    config = yaml.safe_load(example)
+    (entry,) = config["repos"]
+    version = re.search(
+        r'^version = "([^"]+)"', (REPO / "pyproject.toml").read_text(encoding="utf-8"), re.M
+    )
+    assert version and entry["rev"] == f"v{version[1]}"  # the tag a release of this version has
+    hook_repo = _release_copy(tmp_path / "articletool", entry["rev"])
+
+    blog = tmp_path / "blog"
+    posts = blog / "source" / "_posts"
+    (blog / "source" / "_drafts").mkdir(parents=True)
+    posts.mkdir(parents=True)
+    for name in ("oschina_1.md", "zaker_35.md"):
+        shutil.copyfile(REPO / "tests" / "golden" / "posts" / f"{name}.clean", posts / name)
+    shutil.copyfile(
+        REPO / "tests" / "golden" / "posts" / "hexo_1.md.clean", blog / "source/_drafts/d.md"
+    )
+    (posts / "broken.md").write_text("---\ntitle: 2022\ndate: 2022-01-01\n---\n<p>x</p>\n")
+    for name, text in NOT_POSTS.items():
+        (blog / name).parent.mkdir(parents=True, exist_ok=True)
+        (blog / name).write_text(text, encoding="utf-8")
+    published = "https://github.com/your-org/articletool"
+    assert entry["repo"] == published
+    (blog / ".pre-commit-config.yaml").write_text(
+        example.replace(published, hook_repo.as_uri()), encoding="utf-8"
+    )
+    _git("init", "-q", cwd=blog)
+    _git("add", "-A", "-f", cwd=blog)
+
+    env = dict(
+        os.environ,
+        PRE_COMMIT_HOME=str(tmp_path / "cache"),
+        NO_COLOR="1",
+        PRE_COMMIT_COLOR="never",
+        GIT_CONFIG_GLOBAL=os.devnull,
+    )
+    tool = Path(sys.executable).with_name("pre-commit")
+    argv = [str(tool) if tool.exists() else "pre-commit", "run", "--all-files", "--color=never"]
+    done = subprocess.run(argv, cwd=blog, env=env, capture_output=True, text=True, check=False)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert re.search(r"articletool validate\.+Failed", output), output
+    assert re.search(r"articletool clean --check\.+Passed", output), output
+    assert "source/_posts/broken.md:2:8: FM103 error: title is the integer 2022" in output
+    mentioned = set(re.findall(r"[\w./-]+\.(?:md|html)\b", output))
+    assert mentioned == {"source/_posts/broken.md"}, output

@@ -25,7 +25,7 @@ from articletool.validate import (
 )
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
-SETTINGS = Settings(now=NOW)
+SETTINGS = Settings(now=NOW, codes=select_codes(("ALL",)))  # every rule, opt-in ones too
 
 # Line numbers:    1    2               3              4      5      6
 GOOD = """---
@@ -234,7 +234,8 @@ def test_severities() -> None:
 @pytest.mark.parametrize(
     ("select", "ignore", "expected"),
     [
-        ((), (), set(RULES)),
+        ((), (), set(RULES) - {"FM003"}),  # FM003 is opt-in
+        (("ALL",), (), set(RULES)),
         (("FM1",), (), {c for c in RULES if c.startswith("FM1")}),
         (("FM003", "fm302"), (), {"FM003", "FM302"}),
         (("FM",), ("FM003",), set(RULES) - {"FM003"}),
@@ -253,8 +254,17 @@ def test_select_unknown_code() -> None:
 
 
 def test_selection_limits_findings() -> None:
-    settings = Settings(now=NOW, codes=select_codes((), ("FM003",)))
+    settings = Settings(now=NOW, codes=select_codes(("ALL",), ("FM003",)))
     assert check("\n" + GOOD, settings) == ()
+
+
+def test_blank_line_before_front_matter_is_opt_in() -> None:
+    """FM003 fires on every post the bot writes, which Hexo reads fine: off
+    unless selected."""
+    assert [rule.code for rule in RULES.values() if not rule.default] == ["FM003"]
+    assert check("\n" + GOOD, Settings(now=NOW)) == ()
+    selected = Settings(now=NOW, codes=select_codes(("FM0",)))
+    assert [f.code for f in check("\n" + GOOD, selected)] == ["FM003"]
 
 
 @given(st.text(max_size=300))

@@ -33,6 +33,7 @@ from lxml.html import HtmlElement
 from . import frontmatter, urls
 from .errors import ArticleToolError, SafetyError
 from .frontmatter import FrontMatter, KeyInfo
+from .html import layout
 from .html.clean import (
     Change,
     CleanSettings,
@@ -41,8 +42,9 @@ from .html.clean import (
     splice,
     visible_text,
 )
+from .html.layout import hexo_view, markdown_blocks
 from .html.parse import parse_body
-from .post import Post, parse_text
+from .post import Post, reparse
 from .source import Decoded
 
 #: Extra rounds of cleaning the re-read output before giving up (the safety
@@ -300,6 +302,7 @@ def _clean(post: Post, settings: CleanSettings, root: HtmlElement | None) -> Cle
     if root is None:
         root = parse_body(post.body)
     body_changes = clean_tree(root, settings)
+    body = post.body
     if body_changes:
         body = _rewrite(post.body, root)
         for _ in range(SETTLE_ROUNDS):
@@ -311,6 +314,12 @@ def _clean(post: Post, settings: CleanSettings, root: HtmlElement | None) -> Cle
                 break
             body_changes += more
             root, body = again, _rewrite(body, again)
+    for rule in settings.text_rules:  # the layout of what is written (hexo-layout)
+        lay_out = rule.text
+        if lay_out is not None:
+            body, details = lay_out(body)
+            body_changes.extend(Change(rule.name, detail) for detail in details)
+    if body_changes:
         prefix = text[: len(text) - len(post.body)]
         text = prefix + body
     return CleanResult(text, tuple(changes + body_changes), root)
@@ -324,14 +333,38 @@ def _first_difference(a: str, b: str) -> str:
     return "no visible difference"
 
 
+def _check_hexo_reading(post: Post, result: Post, shown: str) -> None:
+    """Raise :class:`SafetyError` when Hexo's Markdown pass would read a part
+    of ``result``'s body as Markdown and so show other text than ``shown``
+    (the text of ``post``'s HTML) and than it showed of ``post`` itself: the
+    cleaned post must reach a Hexo reader as its HTML reads, or no worse
+    than the original did (a body that does not open with a block element
+    is read as Markdown however it is laid out)."""
+    read = markdown_blocks(result.body)
+    if not read:
+        return
+    seen = visible_text(parse_body(hexo_view(result.body)))
+    if seen == shown or seen == visible_text(parse_body(hexo_view(post.body))):
+        return
+    block = read[0]
+    line = result.text.count("\n", 0, len(result.text) - len(result.body)) + block.line
+    raise SafetyError(
+        f"not rewritten: Hexo would read line {line} on as Markdown ({block.kind}: "
+        f"{block.text.strip()[:30]!r})",
+        post.path,
+    )
+
+
 def verify(post: Post, result: CleanResult, settings: CleanSettings | None = None) -> None:
     """The safety check: raise :class:`SafetyError` unless the cleaned post
-    shows the same text as the original (white space aside) and cleaning it
-    again changes nothing."""
+    shows the same text as the original (white space aside), Hexo's Markdown
+    pass reads no part of it as Markdown that it did not read so in the
+    original (with the ``hexo-layout`` rule on), and cleaning it again changes
+    nothing."""
     settings = settings or CleanSettings()
     if not result.changes:
         return
-    again = parse_text(Decoded(result.text), post.path)
+    again = reparse(post, Decoded(result.text))
     before = visible_text(parse_body(post.body))
     tree = parse_body(again.body)  # read for its text, then cleaned a second time
     after = visible_text(tree)
@@ -340,6 +373,8 @@ def verify(post: Post, result: CleanResult, settings: CleanSettings | None = Non
             f"not rewritten: cleaning would change the text ({_first_difference(before, after)})",
             post.path,
         )
+    if layout.NAME in settings.rule_names:
+        _check_hexo_reading(post, again, before)
     second = _clean(again, settings, tree)
     if second.changes or second.text != result.text:
         rules = ", ".join(sorted({c.rule for c in second.changes})) or "serialisation"

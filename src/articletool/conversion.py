@@ -8,8 +8,9 @@ at once, stage by stage, which is faster than one post at a time.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml.html import HtmlElement
 
@@ -82,3 +83,47 @@ def to_record(
     """``extract``'s record for ``post`` with the Markdown body under ``markdown``."""
     body, root = markdown_body(post, settings, options)
     return markdown_record(post, body, root, settings)
+
+
+# --- what Hexo's template pass makes of a document --------------------------
+
+#: What Hexo hands Nunjucks as a tag (its own test, hexo/lib/hexo/post.ts).
+_TEMPLATE_TAG = re.compile(r"\{\{.+?\}\}|\{#.+?#\}|\{%.+?%\}", re.DOTALL)
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+
+
+class TemplateTag(NamedTuple):
+    """A Nunjucks tag Hexo would render in a Markdown document: its line
+    (1-based, in the document) and the tag as written."""
+
+    line: int
+    text: str
+
+
+def hexo_template_tags(post: Post, body: str) -> tuple[TemplateTag, ...]:
+    """The ``{{ }}``, ``{% %}`` and ``{# #}`` that Hexo's template engine
+    would render (and so drop or change) in ``body``, ``post``'s Markdown
+    body with literal braces; lines are counted in ``body``. Hexo keeps
+    fenced code blocks out of that pass, and the whole of a post whose front
+    matter says ``disableNunjucks: true``; inline code it does not."""
+    if "{" not in body or post.meta.get("disableNunjucks") is True:
+        return ()
+    outside: list[str] = []
+    fence = ""
+    for line in body.split("\n"):
+        mark = _FENCE.match(line)
+        if fence:  # inside a fenced code block, until its closing fence
+            rest = line[mark.end() :] if mark else ""
+            if mark and mark[1][0] == fence[0] and len(mark[1]) >= len(fence) and not rest.strip():
+                fence = ""
+            outside.append("")
+        elif mark and not (mark[1][0] == "`" and "`" in line[mark.end() :]):
+            fence = mark[1]
+            outside.append("")
+        else:
+            outside.append(line)
+    text = "\n".join(outside)
+    return tuple(
+        TemplateTag(text.count("\n", 0, match.start()) + 1, match[0][:40])
+        for match in _TEMPLATE_TAG.finditer(text)
+    )

@@ -27,9 +27,9 @@ class Format(StrEnum):
 
 
 def text_line(finding: Finding) -> str:
-    """``path:line:col: CODE message``."""
+    """``path:line:col: CODE severity: message`` (``error`` or ``warning``)."""
     f = finding
-    return f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
+    return f"{f.path}:{f.line}:{f.column}: {f.code} {f.severity}: {f.message}"
 
 
 def _escape_data(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -14,7 +14,13 @@ from typing import Annotated
 import typer
 from lxml.html import HtmlElement
 
-from ..conversion import markdown_bodies, markdown_body, markdown_document, markdown_record
+from ..conversion import (
+    hexo_template_tags,
+    markdown_bodies,
+    markdown_body,
+    markdown_document,
+    markdown_record,
+)
 from ..errors import ArticleToolError, ExitCode, InputError, UsageError
 from ..files import Input, check_output_dir, output_path, plan_outputs, write_atomic
 from ..html.clean import CleanSettings
@@ -72,6 +78,8 @@ class Converted:
     output: str | None = None
     written: bool = False
     error: ArticleToolError | None = None
+    #: Warnings about the output, one line each (without the path).
+    warnings: tuple[str, ...] = ()
 
 
 def convert_post(post: Post, job: Job) -> str:
@@ -113,7 +121,29 @@ def convert_inputs(job: Job, items: list[Input]) -> list[Converted]:
 def _converted(job: Job, item: Input, post: Post, made: tuple[str, HtmlElement]) -> Converted:
     """``post``, whose cleaned tree is ``made[1]`` and its Markdown ``made[0]``,
     rendered and written (or handed back) as ``job`` asks."""
-    return _output(job, item, post, _render(job, post, *made))
+    text = _render(job, post, *made)
+    converted = _output(job, item, post, text)
+    if job.to is Target.MD and job.markdown.braces == Braces.LITERAL.value:
+        warnings = _template_warnings(post, made[0], text)
+        if warnings:
+            return replace(converted, warnings=warnings)
+    return converted
+
+
+def _template_warnings(post: Post, body: str, document: str) -> tuple[str, ...]:
+    """With ``--braces literal``: a warning when Hexo's template engine would
+    render part of the document (``{{ x }}`` shown as nothing)."""
+    tags = hexo_template_tags(post, body)
+    if not tags:
+        return ()
+    offset = document[: len(document) - len(body)].count("\n") if document.endswith(body) else 0
+    first = tags[0]
+    more = f" (and {len(tags) - 1} more)" if len(tags) > 1 else ""
+    return (
+        f"warning: Hexo's template engine would render {first.text!r}{more} (line "
+        f"{offset + first.line} of the Markdown) and drop it: use --braces entity, or "
+        "disableNunjucks: true in the post's front matter",
+    )
 
 
 def _output(job: Job, item: Input, post: Post, text: str) -> Converted:
@@ -152,6 +182,8 @@ def run(paths: list[str], job: Job, jobs: int) -> ExitCode:
         if result.error is not None:
             status.error(result.error)
         done += result.written or result.output is not None
+        for warning in result.warnings:
+            sys.stderr.write(f"{result.display}: {warning}\n")
         if result.output is not None:
             text = result.output
             out.write((text if text.endswith("\n") else text + "\n").encode("utf-8"))

@@ -78,6 +78,16 @@ class CleanSettings:
         return _chosen(self.select, self.ignore, self.upgrade_http)
 
     @property
+    def tree_rules(self) -> tuple[Rule, ...]:
+        """The rules of :attr:`rules` that edit the tree (what :func:`clean_tree` runs)."""
+        return _tree_rules(self.select, self.ignore, self.upgrade_http)
+
+    @property
+    def text_rules(self) -> tuple[Rule, ...]:
+        """The rules of :attr:`rules` that lay out the written body text."""
+        return _text_rules(self.select, self.ignore, self.upgrade_http)
+
+    @property
     def rule_names(self) -> frozenset[str]:
         """The names of :attr:`rules`."""
         return _chosen_names(self.select, self.ignore, self.upgrade_http)
@@ -100,6 +110,20 @@ def _chosen(select: tuple[str, ...], ignore: tuple[str, ...], upgrade: bool) -> 
 
 
 @functools.lru_cache(maxsize=64)
+def _tree_rules(
+    select: tuple[str, ...], ignore: tuple[str, ...], upgrade: bool
+) -> tuple[Rule, ...]:
+    return tuple(rule for rule in _chosen(select, ignore, upgrade) if rule.fn is not None)
+
+
+@functools.lru_cache(maxsize=64)
+def _text_rules(
+    select: tuple[str, ...], ignore: tuple[str, ...], upgrade: bool
+) -> tuple[Rule, ...]:
+    return tuple(rule for rule in _chosen(select, ignore, upgrade) if rule.text is not None)
+
+
+@functools.lru_cache(maxsize=64)
 def _chosen_names(
     select: tuple[str, ...], ignore: tuple[str, ...], upgrade: bool
 ) -> frozenset[str]:
@@ -118,7 +142,9 @@ def clean_tree(root: HtmlElement, settings: CleanSettings | None = None) -> list
     """Run the selected rules over ``root`` (from :func:`parse_body`), in place.
 
     Returns every change made, in the order made; an empty list means the
-    tree is untouched.
+    tree is untouched. Rules that lay out the written text (``hexo-layout``)
+    are not run here: :func:`articletool.cleaning.clean_post` runs them on the
+    body it writes.
     """
     settings = settings or CleanSettings()
     # The list keeps lxml's Python proxies of the elements alive while the
@@ -132,17 +158,19 @@ def clean_tree(root: HtmlElement, settings: CleanSettings | None = None) -> list
     # with attributes (still all the tree's); else from the tree.
     attributes: Sequence[Attribute] | None = census.attributes
     attributed: Iterable[HtmlElement] | None = census.attributed
-    for rule in settings.rules:
+    for rule in settings.tree_rules:
         if rule.needs(census):
-            walk = rule.walk
+            walk, fn = rule.walk, rule.fn
             if walk is not None:
                 if attributes is None:
                     attributes = attributes_of(
                         attributed if attributed is not None else root.iter(etree.Element)
                     )
                 details = walk(attributes, settings)
+            elif fn is not None:
+                details = fn(root, settings)
             else:
-                details = rule.fn(root, settings)
+                continue
             if details:
                 attributes = None
                 if not rule.keeps_attributed:

@@ -17,6 +17,7 @@ from urllib.parse import unquote
 import lxml.html
 from lxml.html import HtmlElement
 
+from . import layout
 from .lazy import lazy_images, proxies, proxies_in, upgrade_http
 from .safety import (
     ACTIVE_TAGS,
@@ -51,14 +52,21 @@ if TYPE_CHECKING:
 
 RuleFn = Callable[[HtmlElement, "CleanSettings"], list[str]]
 WalkFn = Callable[[Sequence[Attribute], "CleanSettings"], list[str]]
+TextFn = Callable[[str], tuple[str, list[str]]]
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A named cleaning rule. ``default`` rules run unless deselected."""
+    """A named cleaning rule. ``default`` rules run unless deselected.
+
+    Most rules edit the tree (``fn``, or ``walk``); a rule with ``text``
+    instead lays out the body text ``clean`` writes, after every tree rule:
+    ``text(body) -> (new_body, details)``. ``extract`` and ``convert``, which
+    write no HTML, run the tree rules only.
+    """
 
     name: str
-    fn: RuleFn
+    fn: RuleFn | None
     summary: str
     default: bool = True
     #: Whether the rule can apply to a tree with this census; rules that
@@ -71,6 +79,8 @@ class Rule:
     #: Whether the rule's changes only remove attributes or change their
     #: values: the census's elements with attributes then stay all of them.
     keeps_attributed: bool = False
+    #: The rule's work on the written body text instead of the tree.
+    text: TextFn | None = None
 
 
 # --- tables -----------------------------------------------------------------
@@ -435,6 +445,12 @@ RULES: Mapping[str, Rule] = {
             layout_wrappers,
             "unwrap site layout wrappers holding only blocks",
             needs=_tables(LAYOUT_WRAPPERS),
+        ),
+        Rule(
+            layout.NAME,
+            None,
+            "lay the body out so Hexo's Markdown pass leaves it alone (no blank line or indent)",
+            text=layout.lay_out,
         ),
     )
 }

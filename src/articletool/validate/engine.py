@@ -47,14 +47,18 @@ class Finding(NamedTuple):
         }
 
 
+#: The rules that run when ``select`` is not given: all but the opt-in ones.
+DEFAULT_CODES: frozenset[str] = frozenset(code for code, rule in RULES.items() if rule.default)
+
+
 class Settings(NamedTuple):
     """Everything a validation run needs to know, picklable."""
 
     #: The current time; dates after it are in the future (FM202).
     now: datetime
     required: tuple[str, ...] = DEFAULT_REQUIRED
-    #: The codes of the rules to run (default: every rule).
-    codes: frozenset[str] = frozenset(RULES)
+    #: The codes of the rules to run (default: every rule but the opt-in ones).
+    codes: frozenset[str] = DEFAULT_CODES
     #: Image proxies whose addresses ``clean`` unwraps (FM302).
     proxy_prefixes: tuple[str, ...] = PROXY_PREFIXES
     max_bytes: int = MAX_BYTES
@@ -73,8 +77,9 @@ def select_codes(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> froz
     """The rule codes in effect: those matching a ``select`` prefix, minus ``ignore``.
 
     Prefixes work as in ruff: ``FM`` is every rule, ``FM1`` the field rules,
-    ``FM003`` one rule. An empty ``select`` means every rule. A prefix that
-    matches no rule is a :class:`UsageError`.
+    ``FM003`` one rule. An empty ``select`` means every rule that is on by
+    default (all but ``FM003``); a prefix or ``ALL`` takes opt-in rules too. A
+    prefix that matches no rule is a :class:`UsageError`.
     """
 
     def matching(prefixes: Iterable[str], option: str) -> set[str]:
@@ -90,7 +95,7 @@ def select_codes(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> froz
             found |= codes
         return found
 
-    chosen = matching(select, "select") if select else set(RULES)
+    chosen = matching(select, "select") if select else set(DEFAULT_CODES)
     return frozenset(chosen - matching(ignore, "ignore"))
 
 
