@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -17,6 +18,7 @@ from ..runner import map_inputs
 from ..urls import PROXY_PREFIXES
 from ..validate.engine import FileResult, Settings, check_input, select_codes
 from ..validate.rules import DEFAULT_REQUIRED
+from ..validate.schema import read_schema
 from .common import (
     DEFAULT_JOBS,
     DEFAULT_MAX_BYTES,
@@ -69,6 +71,15 @@ IgnoreOpt = Annotated[
         show_default=False,
     ),
 ]
+SchemaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--schema",
+        metavar="FILE",
+        help="A JSON Schema every post's front matter must satisfy (FM5xx); '' for none.",
+        show_default=False,
+    ),
+]
 StrictOpt = Annotated[
     bool | None,
     typer.Option(
@@ -100,9 +111,20 @@ def build_settings(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_yaml_nodes: int = DEFAULT_MAX_YAML_NODES,
     extra_proxy_prefixes: tuple[str, ...] = (),
+    schema: str | None = None,
+    base: Path | None = None,
 ) -> tuple[Settings, bool]:
-    """Merge the config file's section and the flags (flags win) into settings."""
+    """Merge the config file's section and the flags (flags win) into settings.
+
+    ``schema`` (the ``--schema`` flag) is relative to the current folder; the
+    section's ``schema`` to ``base``, the settings file's folder."""
     check_section("validate", section, where)
+    if schema is not None:
+        chosen_schema = read_schema(schema, Path.cwd(), where, "--schema")
+    else:
+        chosen_schema = read_schema(
+            section.get("schema", ""), base or Path.cwd(), where, "[validate] 'schema'"
+        )
     file_strict = section.get("strict", False)
     fields = _split(required) if required is not None else _names(section, "required", where)
     chosen = _split(select) if select is not None else _names(section, "select", where)
@@ -114,13 +136,14 @@ def build_settings(
         max_bytes=max_bytes,
         max_yaml_nodes=max_yaml_nodes,
         proxy_prefixes=(*PROXY_PREFIXES, *extra_proxy_prefixes),
+        schema=chosen_schema,
     )
     return settings, file_strict if strict is None else strict
 
 
 def _usage_exit(exc: ArticleToolError) -> NoReturn:
-    where = f"{exc.path}: " if exc.path else ""
-    sys.stderr.write(f"articletool validate: {where}{exc.message}\n")
+    shown = str(exc) if exc.path else exc.message  # path:line:col: message
+    sys.stderr.write(f"articletool validate: {shown}\n")
     raise typer.Exit(int(ExitCode.INPUT))
 
 
@@ -154,6 +177,7 @@ def command(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     strict: StrictOpt = None,
+    schema: SchemaOpt = None,
     jobs: JobsOpt = DEFAULT_JOBS,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     max_yaml_nodes: MaxYamlNodesOpt = DEFAULT_MAX_YAML_NODES,
@@ -177,6 +201,8 @@ def command(
             max_bytes=max_bytes,
             max_yaml_nodes=max_yaml_nodes,
             extra_proxy_prefixes=config.strings("proxy-prefixes"),
+            schema=schema,
+            base=config.path.parent if config.path is not None else None,
         )
     except UsageError as exc:
         _usage_exit(exc)
