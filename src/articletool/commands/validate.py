@@ -80,6 +80,14 @@ SchemaOpt = Annotated[
         show_default=False,
     ),
 ]
+InferSchemaOpt = Annotated[
+    bool,
+    typer.Option(
+        "--infer-schema",
+        help="Print a JSON Schema the front matter of every post in PATHs satisfies, "
+        "as tight as they allow (a draft to commit and loosen), instead of checking.",
+    ),
+]
 StrictOpt = Annotated[
     bool | None,
     typer.Option(
@@ -170,6 +178,34 @@ def run(paths: Sequence[str], settings: Settings, fmt: Format, strict: bool, job
     return status.code
 
 
+def infer(paths: Sequence[str], limits: tuple[int, int], jobs: int) -> ExitCode:
+    """Read ``paths``, write the inferred schema to stdout and a line on stderr."""
+    import json
+
+    from ..validate.infer import FrontMatterRead, Inference, read_front_matter
+
+    status = Status()
+    inference = Inference()
+    for result in map_inputs(partial(read_front_matter, limits), discover(paths), jobs):
+        if isinstance(result, FrontMatterRead) and result.error is None:
+            inference.add(result.data)
+            continue
+        failure = result.error if isinstance(result, FrontMatterRead) else result
+        if failure is not None:
+            status.error(failure)
+    if not inference.posts:
+        sys.stderr.write("articletool validate: no front matter to infer a schema from\n")
+        return ExitCode.INPUT
+    sys.stdout.write(json.dumps(inference.schema(), ensure_ascii=False, indent=2) + "\n")
+    left_out = [f"{inference.without} without front matter"] if inference.without else []
+    if status.errors:
+        left_out.append(f"{status.errors} that could not be read")
+    note = f" ({', '.join(left_out)} left out)" if left_out else ""
+    posts = inference.posts
+    sys.stderr.write(f"schema inferred from {posts} post{'' if posts == 1 else 's'}{note}\n")
+    return status.code
+
+
 def command(
     paths: PathsArg,
     output_format: FormatOpt = Format.TEXT,
@@ -178,6 +214,7 @@ def command(
     ignore: IgnoreOpt = None,
     strict: StrictOpt = None,
     schema: SchemaOpt = None,
+    infer_schema: InferSchemaOpt = False,
     jobs: JobsOpt = DEFAULT_JOBS,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     max_yaml_nodes: MaxYamlNodesOpt = DEFAULT_MAX_YAML_NODES,
@@ -186,8 +223,14 @@ def command(
 
     Settings come from [tool.articletool.validate] in pyproject.toml or
     articletool.toml (found by walking up from the inputs); the flags
-    override them.
+    override them. With --infer-schema, print a JSON Schema that the posts'
+    front matter satisfies instead.
     """
+    if infer_schema:
+        code = infer(paths, (max_bytes, max_yaml_nodes), resolve_jobs(jobs))
+        if code != ExitCode.OK:
+            raise typer.Exit(int(code))
+        return
     try:
         config = find_config()
         settings, strict_mode = build_settings(
