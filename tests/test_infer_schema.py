@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from articletool.cli import app
@@ -222,3 +223,54 @@ def test_the_example_schema_is_the_corpus_schema(corpus_schema: dict[str, Any]) 
     (to remake it: articletool validate --infer-schema tests/data/corpus)."""
     example = Path(__file__).resolve().parent.parent / "examples" / "post.schema.json"
     assert json.loads(example.read_text(encoding="utf-8")) == corpus_schema
+
+
+def test_schema_drift_through_the_pre_commit_hook(tmp_path: Path) -> None:
+    """The README's workflow: infer, commit the schema and the setting, and
+    the validate hook (run as pre-commit runs it) flags a post that leaves it."""
+    blog = tmp_path / "blog"
+    posts = blog / "source" / "_posts"
+    shutil.copytree(CORPUS, posts)
+    env = dict(os.environ, NO_COLOR="1")
+    tool = str(Path(sys.executable).with_name("articletool"))
+    inferred = subprocess.run(
+        [tool, "validate", "--infer-schema", "source/_posts"],
+        cwd=blog,
+        capture_output=True,
+        env=env,
+        check=True,
+    )
+    (blog / "post.schema.json").write_bytes(inferred.stdout)
+    write(blog / "pyproject.toml", '[tool.articletool.validate]\nschema = "post.schema.json"\n')
+    manifest = Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml"
+    hooks = {hook["id"]: hook for hook in yaml.safe_load(manifest.read_text(encoding="utf-8"))}
+    entry = hooks["articletool-validate"]["entry"].split()
+    assert entry[0] == "articletool"
+
+    def hook(*names: str) -> subprocess.CompletedProcess[bytes]:
+        argv = [tool, *entry[1:], *names]
+        return subprocess.run(argv, cwd=blog, capture_output=True, env=env, check=False)
+
+    every = sorted(p.relative_to(blog).as_posix() for p in posts.glob("*.md"))
+    done = hook(*every)
+    assert b" FM5" not in done.stdout and b"189 files checked" in done.stderr
+    text = (posts / "zaker_1.md").read_text(encoding="utf-8")
+    drifted = text.replace("date: Mon, 31 Jan 2022 20:18:20 GMT", "date: Invalid Date").replace(
+        "author: ZAKER\n", "author: ZAKER\nwordcount: 1200\n"
+    )
+    write(posts / "zaker_new.md", drifted)
+    done = hook("source/_posts/zaker_new.md")
+    assert done.returncode == 1
+    flagged = [line.split(" ")[1] for line in done.stdout.decode().splitlines() if " FM5" in line]
+    assert flagged == ["FM502", "FM505"]
+
+
+def test_the_ci_example_checks_the_schema_and_shows_the_drift() -> None:
+    workflow = Path(__file__).resolve().parent.parent / "examples" / "github-actions.yml"
+    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["articletool"]["steps"]
+    runs = [step["run"] for step in steps if "run" in step]
+    drift = "articletool validate --infer-schema source/_posts | diff -u post.schema.json - || true"
+    assert drift in runs
+    assert runs.index(drift) > runs.index("articletool validate --format github source/_posts")
+    readme = (workflow.parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"      - run: {drift}\n" in readme
