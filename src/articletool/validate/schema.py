@@ -47,11 +47,11 @@ def read_schema(value: Any, base: Path, where: str, setting: str = "'schema'") -
     Raises :class:`UsageError` naming the file for a file that cannot be
     read, text that is not JSON (with its line and column) and a schema that
     is not valid under its metaschema."""
+    if isinstance(value, str) and not value.strip():
+        return None
     import json  # only when a schema is configured (~1.5 ms at start-up)
 
     if isinstance(value, str):
-        if not value.strip():
-            return None
         path = Path(value).expanduser()
         path = path if path.is_absolute() else base / path
         try:
