@@ -59,11 +59,10 @@ def _toml(value: Any) -> str:
 
 
 def _toml_key(key: str) -> str:
-    return (
-        key
-        if key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key)
-        else (json.dumps(key, ensure_ascii=False))
-    )
+    """``key`` bare where TOML allows it, else quoted (``"$schema"``)."""
+    if key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key):
+        return key
+    return json.dumps(key, ensure_ascii=False)
 
 
 def render_text(settings: dict[str, Any], nested: bool = False) -> str:
