@@ -21,6 +21,7 @@ Targets:
   read, load the front matter with PyYAML's C loader, parse and serialise the
   body with lxml, write);
 - ``validate -j 1`` takes at most 2x the read-plus-YAML floor;
+- ``validate --infer-schema -j 1`` takes less than 2x ``validate -j 1``;
 - ``convert`` with the default ``--jobs`` has at least 3x markdownify's throughput;
 - ``convert`` from 1 to 2 jobs scales by at least 1.8x (machines with 2+ cores);
 - peak memory for the full corpus is at most 1.25x that for 100 posts;
@@ -281,11 +282,24 @@ def run_all(args: argparse.Namespace) -> Report:
     extract = [*tool, "extract", "--format", "jsonl"]
     validate = [*tool, "validate"]
     check = [*tool, "clean", "--check"]
+    schema = work / "post.schema.json"
+    with open(schema, "wb") as out_file:  # the schema the --schema row checks against
+        subprocess.run([*validate, "--infer-schema", str(big)], stdout=out_file, check=True)
     # Rows a target compares run one after the other in each round, so that
     # each round's ratio compares runs made under the same load.
     steps = [
         Step("floor: read+YAML", posts, [*base, "read-yaml", str(big)]),
         Step("articletool validate -j 1", posts, [*validate, "-j", "1", str(big)]),
+        Step(
+            "articletool validate --infer-schema -j 1",
+            posts,
+            [*validate, "--infer-schema", "-j", "1", str(big)],
+        ),
+        Step(
+            "articletool validate --schema (inferred) -j 1",
+            posts,
+            [*validate, "--schema", str(schema), "-j", "1", str(big)],
+        ),
         Step(f"articletool validate (-j {jobs})", posts, [*validate, str(big)]),
         Step("floor: read+YAML+lxml+write", posts, [*base, "floor", str(big), str(out)]),
         Step("articletool convert --to md -j 1", posts, [*convert, "-j", "1", str(big)]),
@@ -312,7 +326,7 @@ def run_all(args: argparse.Namespace) -> Report:
     memory = [
         Step(f"{step.name} [{SMALL} posts]", SMALL, [*step.cmd[:-1], str(small)], step.stdout)
         for step in steps
-        if step.name.endswith("-j 1")
+        if step.name.endswith("-j 1") and "schema" not in step.name
     ]
     sys.stderr.write(f"bench: {posts} posts in {report.machine['work']}, {args.repeat} round(s)\n")
     ceiling = scaling_ceiling()
@@ -386,9 +400,11 @@ def judge(
     cd = wall(f"articletool convert --to md (-j {jobs})")
     md = wall("markdownify")
     v1 = wall("articletool validate -j 1")
+    infer = wall("articletool validate --infer-schema -j 1")
     targets = [
         ("convert -j 1 / floor", ratio(c1, floor, "<= 1.5x", lambda v: v <= 1.5)),
         ("validate -j 1 / read+YAML floor", ratio(v1, yaml_floor, "<= 2x", lambda v: v <= 2.0)),
+        ("validate --infer-schema -j 1 / validate -j 1", ratio(infer, v1, "< 2x", lambda v: v < 2)),
         (
             f"convert -j {jobs} throughput / markdownify",
             ratio(md, cd, ">= 3x", lambda v: v >= 3.0),

@@ -37,7 +37,8 @@ class Setting(NamedTuple):
     key: str
     #: ``""``: a top-level key every command shares; else its section.
     table: str
-    #: ``strings`` (a list of strings), ``bool``, or ``choice`` (one of ``choices``).
+    #: ``strings`` (a list of strings), ``bool``, ``choice`` (one of ``choices``),
+    #: or ``schema`` (a file name, or a table holding a JSON Schema).
     kind: str
     default: Any
     help: str
@@ -54,6 +55,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("select", "validate", "strings", [], "rule codes or prefixes to run (empty: every rule)"),  # noqa: E501
     Setting("ignore", "validate", "strings", [], "rule codes or prefixes to skip"),
     Setting("strict", "validate", "bool", False, "let warnings fail the run too"),
+    Setting("schema", "validate", "schema", "", "a JSON Schema every post's front matter must satisfy (`FM5xx`): a JSON file, relative to the settings file's folder, or the schema itself as a table; empty: none"),  # noqa: E501
     Setting("select", "clean", "strings", [], "cleaning rules to run (empty: the default ones; `articletool clean --list-rules`)"),  # noqa: E501
     Setting("ignore", "clean", "strings", [], "cleaning rules to skip"),
     Setting("proxy-prefixes", "clean", "strings", [], "image-proxy prefixes to unwrap, before the top-level ones (`clean`, `extract`, `convert`)"),  # noqa: E501
@@ -99,6 +101,9 @@ def check_value(setting: Setting, value: Any, where: str, nested: bool = True) -
     elif setting.kind == "bool":
         if not isinstance(value, bool):
             raise UsageError(f"{name} must be true or false", where)
+    elif setting.kind == "schema":
+        if not isinstance(value, str | dict):
+            raise UsageError(f"{name} must be a file name or a table (the schema itself)", where)
     elif not isinstance(value, str) or value.lower() not in setting.choices:
         wanted = " or ".join(repr(c) for c in setting.choices)
         raise UsageError(f"{name} must be {wanted}", where)

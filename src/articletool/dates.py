@@ -145,6 +145,17 @@ def _parse_text(text: str) -> datetime | str:
     )
 
 
+def iso_form(text: str) -> str | None:
+    """``"date-time"`` for an ISO 8601 date and time (``T`` or a space between
+    them; the offset may be absent: Hexo's local time), ``"date"`` for a day
+    alone, when the day and time exist; else ``None``. What a JSON Schema's
+    ``format`` checks, and what YAML timestamps become in the front matter's
+    JSON view (:func:`articletool.frontmatter.json_safe`)."""
+    if not _ISO.match(text) or isinstance(_parse_text(text), str):
+        return None
+    return "date-time" if len(text) > 10 else "date"
+
+
 def is_future(when: datetime, now: datetime) -> bool:
     """Whether ``when`` is surely later than ``now`` (an aware datetime).
 

@@ -15,14 +15,13 @@ The record is JSON-safe: dates are ISO 8601 strings everywhere.
 
 from __future__ import annotations
 
-import math
-from datetime import date, datetime, time
 from typing import Any
 
 from lxml.html import HtmlElement
 
 from . import urls
 from .dates import parse_date, to_iso
+from .frontmatter import json_safe
 from .html.clean import CleanSettings, clean_tree
 from .html.images import Image, images
 from .html.media import Player, players
@@ -34,25 +33,6 @@ from .post import Post
 RECORD_KEYS: tuple[str, ...] = (
     "path", "title", "date", "front_matter", "text", "images", "media"
 )  # fmt: skip
-
-
-def json_safe(value: Any) -> Any:
-    """``value`` with dates as ISO 8601 text and everything else JSON can hold."""
-    if isinstance(value, datetime):
-        return to_iso(value)
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k) if not isinstance(k, str) else k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [json_safe(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return str(value)
 
 
 def _title(value: Any) -> str | None:

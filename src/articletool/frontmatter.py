@@ -9,13 +9,16 @@ silently) and refuses alias bombs before anything expands them.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Any
 
 import yaml
 
+from .dates import to_iso
 from .errors import FrontMatterError, LimitError
 from .yamlload import PostLoader, construct, load_data
 
@@ -313,3 +316,25 @@ def reload_data(raw: str) -> Any:
         return load_data(raw)
     except (yaml.YAMLError, *_VALUE_ERRORS, RecursionError) as exc:
         raise FrontMatterError(f"invalid YAML: {exc}") from exc
+
+
+def json_safe(value: Any) -> Any:
+    """Loaded front matter as JSON data: the one view of it that records
+    (``extract``, ``convert --to json``) and JSON Schemas see. A YAML
+    timestamp becomes ISO 8601 text (``2021-04-15T08:08:37``, ``Z`` for UTC),
+    a YAML date ``2022-01-01``; keys become text; the rest is JSON already."""
+    if isinstance(value, datetime):
+        return to_iso(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, str) else k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)

@@ -381,6 +381,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "articletool validate source/_posts",
         "articletool validate --required title,date,author --format github source/_posts",
         "git diff --name-only -z | articletool validate --files-from - -0",
+        "articletool validate --infer-schema source/_posts > post.schema.json",
     ),
     "clean": (
         "articletool clean --check --explain source/_posts",

@@ -52,7 +52,17 @@ def _toml(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table (a schema given in the settings)
+        pairs = (f"{_toml_key(k)} = {_toml(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
     return json.dumps(value, ensure_ascii=False)
+
+
+def _toml_key(key: str) -> str:
+    """``key`` bare where TOML allows it, else quoted (``"$schema"``)."""
+    if key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key):
+        return key
+    return json.dumps(key, ensure_ascii=False)
 
 
 def render_text(settings: dict[str, Any], nested: bool = False) -> str:

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -17,6 +18,7 @@ from ..runner import map_inputs
 from ..urls import PROXY_PREFIXES
 from ..validate.engine import FileResult, Settings, check_input, select_codes
 from ..validate.rules import DEFAULT_REQUIRED
+from ..validate.schema import read_schema
 from .common import (
     DEFAULT_JOBS,
     DEFAULT_MAX_BYTES,
@@ -69,6 +71,23 @@ IgnoreOpt = Annotated[
         show_default=False,
     ),
 ]
+SchemaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--schema",
+        metavar="FILE",
+        help="A JSON Schema every post's front matter must satisfy (FM5xx); '' for none.",
+        show_default=False,
+    ),
+]
+InferSchemaOpt = Annotated[
+    bool,
+    typer.Option(
+        "--infer-schema",
+        help="Print a JSON Schema the front matter of every post in PATHs satisfies, "
+        "as tight as they allow (a draft to commit and loosen), instead of checking.",
+    ),
+]
 StrictOpt = Annotated[
     bool | None,
     typer.Option(
@@ -100,9 +119,20 @@ def build_settings(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_yaml_nodes: int = DEFAULT_MAX_YAML_NODES,
     extra_proxy_prefixes: tuple[str, ...] = (),
+    schema: str | None = None,
+    base: Path | None = None,
 ) -> tuple[Settings, bool]:
-    """Merge the config file's section and the flags (flags win) into settings."""
+    """Merge the config file's section and the flags (flags win) into settings.
+
+    ``schema`` (the ``--schema`` flag) is relative to the current folder; the
+    section's ``schema`` to ``base``, the settings file's folder."""
     check_section("validate", section, where)
+    if schema is not None:
+        chosen_schema = read_schema(schema, Path.cwd(), where, "--schema")
+    else:
+        chosen_schema = read_schema(
+            section.get("schema", ""), base or Path.cwd(), where, "[validate] 'schema'"
+        )
     file_strict = section.get("strict", False)
     fields = _split(required) if required is not None else _names(section, "required", where)
     chosen = _split(select) if select is not None else _names(section, "select", where)
@@ -114,13 +144,14 @@ def build_settings(
         max_bytes=max_bytes,
         max_yaml_nodes=max_yaml_nodes,
         proxy_prefixes=(*PROXY_PREFIXES, *extra_proxy_prefixes),
+        schema=chosen_schema,
     )
     return settings, file_strict if strict is None else strict
 
 
 def _usage_exit(exc: ArticleToolError) -> NoReturn:
-    where = f"{exc.path}: " if exc.path else ""
-    sys.stderr.write(f"articletool validate: {where}{exc.message}\n")
+    shown = str(exc) if exc.path else exc.message  # path:line:col: message
+    sys.stderr.write(f"articletool validate: {shown}\n")
     raise typer.Exit(int(ExitCode.INPUT))
 
 
@@ -147,6 +178,34 @@ def run(paths: Sequence[str], settings: Settings, fmt: Format, strict: bool, job
     return status.code
 
 
+def infer(paths: Sequence[str], limits: tuple[int, int], jobs: int) -> ExitCode:
+    """Read ``paths``, write the inferred schema to stdout and a line on stderr."""
+    import json
+
+    from ..validate.infer import FrontMatterRead, Inference, read_front_matter
+
+    status = Status()
+    inference = Inference()
+    for result in map_inputs(partial(read_front_matter, limits), discover(paths), jobs):
+        if isinstance(result, FrontMatterRead) and result.error is None:
+            inference.add(result.data)
+            continue
+        failure = result.error if isinstance(result, FrontMatterRead) else result
+        if failure is not None:
+            status.error(failure)
+    if not inference.posts:
+        sys.stderr.write("articletool validate: no front matter to infer a schema from\n")
+        return ExitCode.INPUT
+    sys.stdout.write(json.dumps(inference.schema(), ensure_ascii=False, indent=2) + "\n")
+    left_out = [f"{inference.without} without front matter"] if inference.without else []
+    if status.errors:
+        left_out.append(f"{status.errors} that could not be read")
+    note = f" ({', '.join(left_out)} left out)" if left_out else ""
+    posts = inference.posts
+    sys.stderr.write(f"schema inferred from {posts} post{'' if posts == 1 else 's'}{note}\n")
+    return status.code
+
+
 def command(
     paths: PathsArg,
     output_format: FormatOpt = Format.TEXT,
@@ -154,6 +213,8 @@ def command(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     strict: StrictOpt = None,
+    schema: SchemaOpt = None,
+    infer_schema: InferSchemaOpt = False,
     jobs: JobsOpt = DEFAULT_JOBS,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     max_yaml_nodes: MaxYamlNodesOpt = DEFAULT_MAX_YAML_NODES,
@@ -162,8 +223,14 @@ def command(
 
     Settings come from [tool.articletool.validate] in pyproject.toml or
     articletool.toml (found by walking up from the inputs); the flags
-    override them.
+    override them. With --infer-schema, print a JSON Schema that the posts'
+    front matter satisfies instead.
     """
+    if infer_schema:
+        code = infer(paths, (max_bytes, max_yaml_nodes), resolve_jobs(jobs))
+        if code != ExitCode.OK:
+            raise typer.Exit(int(code))
+        return
     try:
         config = find_config()
         settings, strict_mode = build_settings(
@@ -177,6 +244,8 @@ def command(
             max_bytes=max_bytes,
             max_yaml_nodes=max_yaml_nodes,
             extra_proxy_prefixes=config.strings("proxy-prefixes"),
+            schema=schema,
+            base=config.path.parent if config.path is not None else None,
         )
     except UsageError as exc:
         _usage_exit(exc)

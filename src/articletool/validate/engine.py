@@ -21,6 +21,7 @@ from ..frontmatter import MAX_YAML_NODES
 from ..post import Post, parse_post
 from ..urls import PROXY_PREFIXES
 from .rules import DEFAULT_REQUIRED, RULES, Check, Context, Severity
+from .schema import SCHEMA_CODES, Schema
 
 # The records here are named tuples rather than frozen dataclasses: a
 # dataclass costs about 0.7 ms to create at import, which every start pays.
@@ -63,6 +64,8 @@ class Settings(NamedTuple):
     proxy_prefixes: tuple[str, ...] = PROXY_PREFIXES
     max_bytes: int = MAX_BYTES
     max_yaml_nodes: int = MAX_YAML_NODES
+    #: The JSON Schema every post's front matter must satisfy (``FM5xx``).
+    schema: Schema | None = None
 
 
 class FileResult(NamedTuple):
@@ -100,8 +103,11 @@ def select_codes(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> froz
 
 
 @lru_cache(maxsize=8)
-def _selected(codes: frozenset[str]) -> tuple[tuple[str, Severity, Check], ...]:
-    """The rules to run for ``codes``, in registry order (worked out once per run)."""
+def _selected(codes: frozenset[str], schema: bool) -> tuple[tuple[str, Severity, Check], ...]:
+    """The rules to run for ``codes``, in registry order (worked out once per
+    run); the schema rules only when there is a ``schema``."""
+    if not schema:
+        codes = codes - SCHEMA_CODES
     return tuple((code, rule.severity, rule.check) for code, rule in RULES.items() if code in codes)
 
 
@@ -111,11 +117,12 @@ def _order(finding: Finding) -> tuple[int, int, str]:
 
 def check_post(post: Post, settings: Settings) -> tuple[Finding, ...]:
     """Run the selected rules over ``post``; findings in file order."""
-    ctx = Context(post, settings.required, settings.now, settings.proxy_prefixes)
+    schema = settings.schema
+    ctx = Context(post, settings.required, settings.now, settings.proxy_prefixes, schema)
     path = post.path
     findings = [
         Finding(path, hit.line, hit.column, code, severity, hit.message)
-        for code, severity, check in _selected(settings.codes)
+        for code, severity, check in _selected(settings.codes, schema is not None)
         for hit in check(ctx)
     ]
     if len(findings) > 1:

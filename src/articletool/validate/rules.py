@@ -23,6 +23,7 @@ from ..frontmatter import FrontMatter, KeyInfo
 from ..post import Post
 
 if TYPE_CHECKING:
+    from .schema import Schema
     from .yamlnodes import Item
 
 #: Fields every post must have unless configured otherwise.
@@ -77,7 +78,18 @@ class Context:
     asked; a key's position only when a rule reports it.
     """
 
-    __slots__ = ("_dates", "data", "fm", "now", "post", "proxy_prefixes", "required", "values")
+    __slots__ = (
+        "_dates",
+        "_schema_hits",
+        "data",
+        "fm",
+        "now",
+        "post",
+        "proxy_prefixes",
+        "required",
+        "schema",
+        "values",
+    )
 
     def __init__(
         self,
@@ -85,11 +97,15 @@ class Context:
         required: tuple[str, ...],
         now: datetime,
         proxy_prefixes: tuple[str, ...],
+        schema: Schema | None = None,
     ) -> None:
         self.post = post
         self.required = required
         self.now = now
         self.proxy_prefixes = proxy_prefixes
+        #: The JSON Schema the front matter must satisfy (``FM5xx``), if any.
+        self.schema = schema
+        self._schema_hits: dict[str, list[Hit]] | None = None
         fm = post.front_matter
         is_mapping = fm is not None and isinstance(fm.data, dict)
         #: The loaded front matter, when it is a mapping (or empty).
@@ -123,6 +139,19 @@ class Context:
         if result is None:
             result = self._dates[name] = read_date(self.values[name])
         return result
+
+    def schema_hits(self, code: str) -> list[Hit]:
+        """Where the front matter leaves the schema, for rule ``code`` (the
+        schema is applied once per post, when the first ``FM5xx`` rule asks)."""
+        hits = self._schema_hits
+        if hits is None:
+            hits = {}
+            if self.schema is not None:
+                from .schemacheck import schema_hits
+
+                hits = schema_hits(self, self.schema)
+            self._schema_hits = hits
+        return hits.get(code, [])
 
     def top(self) -> tuple[int, int]:
         """The opening fence, or line 1."""

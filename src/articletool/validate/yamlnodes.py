@@ -9,6 +9,7 @@ without one, by composing the raw YAML again.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -73,6 +74,32 @@ def item_nodes(fm: FrontMatter, key: str) -> list[Item] | None:
         Item(fm.start_line + child.start_mark.line, child.start_mark.column + 1, _plain_text(child))
         for child in node.value
     ]
+
+
+def position(fm: FrontMatter, path: Sequence[str | int], key: bool = False) -> tuple[int, int]:
+    """Line and column in the file of the value at ``path`` (keys and list
+    indexes from the top of the front matter), or with ``key`` of the key
+    that holds it. Where the path leaves what was written (a key brought in
+    by a merge), the nearest place above it."""
+    node = fm.node if fm.node is not None else _compose(fm.raw)
+    if node is None:
+        return fm.start_line, 1
+    for depth, part in enumerate(path):
+        if isinstance(node, yaml.MappingNode):
+            found = None
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and str(key_node.value) == str(part):
+                    found = key_node, value_node  # the last one wins, as in YAML
+            if found is None:
+                break
+            node = found[0] if key and depth == len(path) - 1 else found[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if not 0 <= part < len(node.value):
+                break
+            node = node.value[part]
+        else:
+            break
+    return fm.start_line + node.start_mark.line, node.start_mark.column + 1
 
 
 def describe(value: object) -> str:
