@@ -1,8 +1,7 @@
-"""The README's convert section documents every option of the command."""
+"""docs/convert.md convert section documents every option of the command."""
 
 from __future__ import annotations
 
-import re
 import typing
 from pathlib import Path
 
@@ -10,14 +9,13 @@ from typer.models import OptionInfo
 
 from articletool.commands import convert
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "convert.md"
 
 
 def _section() -> str:
-    text = README.read_text(encoding="utf-8")
-    match = re.search(r"^## convert\n(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
-    assert match is not None, "README.md has no '## convert' section"
-    return match.group(1)
+    text = PAGE.read_text(encoding="utf-8")
+    assert text.startswith("# convert\n"), "docs/convert.md is not the convert page"
+    return text
 
 
 def _options() -> list[str]:

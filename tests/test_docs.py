@@ -1,4 +1,5 @@
-"""The README documents every command and option, and its set-up block is what CI runs."""
+"""The README and docs/ document every command and option; the README's set-up
+block is what CI runs, it stays short, and the docs speak of the project alone."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from articletool.commands.common import EXAMPLES
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")
+DOC_FILES = sorted((REPO / "docs").glob("*.md"))
+#: The README and every page of docs/, where each option is explained.
+DOCS = "\n".join([README, *(p.read_text(encoding="utf-8") for p in DOC_FILES)])
 CI = REPO / ".ci" / "run"
 
 
@@ -34,7 +38,7 @@ def options() -> list[tuple[str, str]]:
 
 
 def documented(text: str) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(text)}(?![\w-])", README) is not None
+    return re.search(rf"(?<![\w-]){re.escape(text)}(?![\w-])", DOCS) is not None
 
 
 def test_every_command_is_in_the_readme() -> None:
@@ -47,7 +51,7 @@ def test_every_command_is_in_the_readme() -> None:
 
 @pytest.mark.parametrize(("command", "option"), options())
 def test_every_option_is_in_the_readme(command: str, option: str) -> None:
-    assert documented(option), f"{command} {option} is not in README.md"
+    assert documented(option), f"{command} {option} is not in README.md or docs/"
 
 
 def test_the_checker_notices_a_missing_option() -> None:
@@ -110,7 +114,7 @@ def test_readme_shows_the_example_pre_commit_config() -> None:
 
 
 def test_readme_toml_example_is_a_valid_configuration(tmp_path: Path) -> None:
-    blocks = re.findall(r"^```toml\n(.*?)^```$", README, re.MULTILINE | re.DOTALL)
+    blocks = re.findall(r"^```toml\n(.*?)^```$", DOCS, re.MULTILINE | re.DOTALL)
     ours = [b for b in blocks if b.startswith("[tool.articletool]\n")]
     assert ours
     (tmp_path / "pyproject.toml").write_text(ours[0], encoding="utf-8")
@@ -132,3 +136,22 @@ def test_shell_completion_completes_commands_and_choices() -> None:
     assert complete("articletool con", 1) == ["convert", "config"]
     assert complete("articletool validate --format ", 3) == ["text", "json", "github"]
     assert complete("articletool convert --fr", 2) == ["--from"]
+
+
+def test_readme_stays_short_and_links_every_page() -> None:
+    assert README.count("\n") <= 250
+    for page in DOC_FILES:
+        assert f"(docs/{page.name})" in README, f"README.md does not link docs/{page.name}"
+
+
+def test_docs_speak_of_the_project_alone() -> None:
+    pages = [REPO / "README.md", REPO / "benchmarks" / "README.md", *DOC_FILES]
+    for page in pages:
+        assert "../shared" not in page.read_text(encoding="utf-8"), page
+
+
+def test_links_between_pages_lead_somewhere() -> None:
+    for page in [REPO / "README.md", *DOC_FILES]:
+        text = re.sub(r"```.*?```|`[^`\n]*`", "", page.read_text(encoding="utf-8"), flags=re.DOTALL)
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
+            assert (page.parent / target).exists(), f"{page.name} links {target}"
