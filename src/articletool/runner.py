@@ -64,9 +64,6 @@ PROGRESS_LOOKAHEAD = 100_000
 #: one of the pool's threads, and the main thread only sees it once it wakes).
 POLL = 0.1
 
-#: Set by the command line's entry point: show progress when stderr is a terminal.
-progress_on_terminal = False
-
 
 class Progress(Protocol):
     """What :func:`map_inputs` tells a progress display."""
@@ -133,14 +130,9 @@ def map_inputs(
 
     ``jobs`` is the number of worker processes (1: run here, no pool).
     ``progress``, when given, is told how many inputs there are and how many
-    are done; without one, a bar is shown on a terminal when the command line
-    asked for it (see :mod:`articletool.progress`).
+    are done (see :mod:`articletool.progress`).
     """
     source = iter(items)
-    if progress is None and progress_on_terminal:
-        from .progress import for_terminal
-
-        progress = for_terminal()
     head: list[Item] = []
     if progress is not None:
         head = list(islice(source, PROGRESS_LOOKAHEAD))

@@ -10,7 +10,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from ..config import SECTION_KEYS, check_section, find_config
+from ..config import SECTION_KEYS, check_section
 from ..errors import ArticleToolError, ExitCode, UsageError
 from ..report import Format, Reporter, Tally, write_summary
 from ..runner import map_inputs
@@ -18,16 +18,11 @@ from ..urls import PROXY_PREFIXES
 from ..validate.engine import FileResult, Settings, check_input, select_codes
 from ..validate.rules import DEFAULT_REQUIRED
 from .common import (
-    DEFAULT_JOBS,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_YAML_NODES,
-    JobsOpt,
-    MaxBytesOpt,
-    MaxYamlNodesOpt,
     PathsArg,
+    RunContext,
     Status,
-    discover,
-    resolve_jobs,
 )
 
 #: Keys understood in ``[tool.articletool.validate]``.
@@ -124,13 +119,17 @@ def _usage_exit(exc: ArticleToolError) -> NoReturn:
     raise typer.Exit(int(ExitCode.INPUT))
 
 
-def run(paths: Sequence[str], settings: Settings, fmt: Format, strict: bool, jobs: int) -> ExitCode:
+def run(
+    context: RunContext, paths: Sequence[str], settings: Settings, fmt: Format, strict: bool
+) -> ExitCode:
     """Check ``paths``, write findings to stdout and the summary to stderr."""
     status = Status()
     tally = Tally()
     reporter = Reporter(fmt, sys.stdout)
     work = partial(check_input, settings)
-    for result in map_inputs(work, discover(paths), jobs):
+    for result in map_inputs(
+        work, context.discover(paths), context.jobs, context.progress_display()
+    ):
         if isinstance(result, FileResult) and result.error is None:
             reporter.findings(result.findings)
             tally.add(result.findings)
@@ -148,15 +147,13 @@ def run(paths: Sequence[str], settings: Settings, fmt: Format, strict: bool, job
 
 
 def command(
+    context: RunContext,
     paths: PathsArg,
     output_format: FormatOpt = Format.TEXT,
     required: RequiredOpt = None,
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     strict: StrictOpt = None,
-    jobs: JobsOpt = DEFAULT_JOBS,
-    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
-    max_yaml_nodes: MaxYamlNodesOpt = DEFAULT_MAX_YAML_NODES,
 ) -> None:
     """Check each post's front matter; exit 1 if any error is found.
 
@@ -165,7 +162,7 @@ def command(
     override them.
     """
     try:
-        config = find_config()
+        config = context.config
         settings, strict_mode = build_settings(
             config.section("validate"),
             str(config.path or "configuration"),
@@ -174,12 +171,12 @@ def command(
             ignore=ignore,
             strict=strict,
             now=datetime.now(UTC),
-            max_bytes=max_bytes,
-            max_yaml_nodes=max_yaml_nodes,
+            max_bytes=context.max_bytes,
+            max_yaml_nodes=context.max_yaml_nodes,
             extra_proxy_prefixes=config.strings("proxy-prefixes"),
         )
     except UsageError as exc:
         _usage_exit(exc)
-    code = run(paths, settings, output_format, strict_mode, resolve_jobs(jobs))
+    code = run(context, paths, settings, output_format, strict_mode)
     if code != ExitCode.OK:
         raise typer.Exit(int(code))
