@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from articletool import forkpool, runner
+from articletool import pool, runner
 from articletool.errors import InputError
 from articletool.files import Input, discover, read_bytes
 from articletool.html.parse import parse_body
@@ -189,13 +189,13 @@ def test_a_bug_in_the_work_is_raised_in_the_parent() -> None:
 
 def test_a_worker_that_dies_ends_the_run_with_an_error() -> None:
     results = runner.map_inputs(die_in_worker, fake_inputs(300), 2)
-    with pytest.raises(forkpool.WorkerError, match="died"):
+    with pytest.raises(pool.WorkerError, match="died"):
         list(results)
     assert not children_left()
 
 
 def test_without_fork_a_spawned_pool_keeps_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runner, "start_method", lambda: "spawn")
+    monkeypatch.setattr(pool, "start_method", lambda: "spawn")
     monkeypatch.setattr(os, "fork", None)
     items = fake_inputs(100)
     assert list(runner.map_inputs(name_of, items, 2)) == [item.display for item in items]
@@ -242,9 +242,9 @@ def test_any_mix_of_inputs_and_errors_keeps_its_shape(shape: list[bool]) -> None
 
 def test_start_method_is_fork_on_linux() -> None:
     if sys.platform.startswith("linux"):
-        assert runner.start_method() == "fork"
+        assert pool.start_method() == "fork"
     else:  # pragma: no cover
-        assert runner.start_method() in multiprocessing.get_all_start_methods()
+        assert pool.start_method() in multiprocessing.get_all_start_methods()
 
 
 # -- progress ----------------------------------------------------------------------

@@ -8,9 +8,9 @@ turns a list of inputs into their results, for work that runs faster stage by
 stage over several posts than one post at a time. Errors found while
 discovering inputs pass through unchanged, in their place.
 
-With ``jobs > 1`` and enough inputs to pay for it, the work runs in forked
-worker processes (:mod:`articletool.forkpool`; where there is no ``fork``, in
-a :mod:`multiprocessing` pool started with ``spawn``).
+With ``jobs > 1`` and enough inputs to pay for it, the work runs in worker
+processes (:mod:`articletool.pool`: a ``ProcessPoolExecutor``, forked where
+there is ``fork``).
 Inputs are read lazily from the iterator and sent in chunks; at most a few
 chunks per worker are in flight, so memory stays flat however many files
 there are. Results come back in input order as soon as they are ready.
@@ -19,25 +19,20 @@ On SIGINT (and SIGTERM, which the command line turns into the same thing) the
 workers are stopped, each leaving through its ``finally`` blocks (so no
 temporary file is left behind), and :class:`KeyboardInterrupt` reaches the
 caller. A worker that dies on its own ends the run with
-:class:`~articletool.forkpool.WorkerError` (exit code 2) instead of a hang.
+:class:`~articletool.pool.WorkerError` (exit code 2) instead of a hang.
 """
 
 from __future__ import annotations
 
 import signal
-import sys
-import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from functools import partial
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
 from .errors import InputError
 from .files import Input
-
-if TYPE_CHECKING:  # multiprocessing is imported only when a pool is needed
-    from multiprocessing.pool import AsyncResult, Pool
 
 T = TypeVar("T")
 Item = Input | InputError
@@ -58,11 +53,6 @@ SEQUENTIAL_CHUNK_SIZE = 16
 MIN_INPUTS_FOR_POOL = 24
 #: With a progress display, discovery runs this far ahead to size the bar.
 PROGRESS_LOOKAHEAD = 100_000
-
-#: Seconds the parent waits for a result before it looks for dead workers
-#: (and lets a pending Ctrl-C or SIGTERM through: a signal may be delivered to
-#: one of the pool's threads, and the main thread only sees it once it wakes).
-POLL = 0.1
 
 
 class Progress(Protocol):
@@ -110,14 +100,6 @@ def _chunk_fn(work: Callable[[Input], T] | Chunked[T]) -> Callable[[list[Input]]
 def interrupt_on_sigterm() -> None:
     """Make SIGTERM stop the process the way Ctrl-C does (``KeyboardInterrupt``)."""
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-
-
-def start_method() -> str:
-    """``fork`` where it exists (workers start in about a millisecond), else ``spawn``."""
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    return "fork" if "fork" in methods and sys.platform != "darwin" else "spawn"
 
 
 def map_inputs(
@@ -238,80 +220,14 @@ def _sequential_chunks(
     )
 
 
-# -- the pool -------------------------------------------------------------------------
-
-
 def _parallel(
     work: Callable[[list[Input]], list[T]],
     items: Iterator[Item],
     jobs: int,
     progress: Progress | None,
 ) -> Iterator[T | InputError]:
+    from . import pool  # only runs with workers need it
+
     chunks = _chunks(items, FIRST_CHUNK_SIZE, CHUNK_SIZE, jobs)
     window = jobs * (CHUNKS_PER_WORKER + 1)
-    if start_method() == "fork":
-        from . import forkpool
-
-        batches = forkpool.run(work, chunks, jobs, window)
-    else:  # platforms without fork
-        batches = _pooled(work, chunks, jobs, window)
-    yield from _in_order(batches, progress)
-
-
-# Where there is no fork: multiprocessing's pool with the ``spawn`` start method.
-
-_work: ChunkFn | None = None
-
-
-def _init_worker(work: ChunkFn) -> None:
-    global _work
-    _work = work
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-
-
-def _run_chunk(chunk: list[Input]) -> list[Any]:
-    assert _work is not None, "worker not initialised"
-    return _work(chunk)
-
-
-def _pooled(
-    work: ChunkFn,
-    chunks: Iterator[tuple[list[Item], list[Input]]],
-    jobs: int,
-    window: int,
-) -> Iterator[tuple[list[Item], list[Any]]]:
-    import multiprocessing
-
-    from .forkpool import WorkerError
-
-    context = multiprocessing.get_context("spawn")
-    others = set(multiprocessing.active_children())
-    pool: Pool = context.Pool(jobs, initializer=_init_worker, initargs=(work,))
-    # A pool replaces a worker that dies, and the chunk it held never completes:
-    # watch the first workers so such a run fails instead of hanging.
-    workers = [p for p in multiprocessing.active_children() if p not in others]
-    pending: deque[tuple[list[Item], AsyncResult[list[Any]]]] = deque()
-    finished = False
-    try:
-        while True:
-            while len(pending) < window:
-                pair = next(chunks, None)
-                if pair is None:
-                    break
-                pending.append((pair[0], pool.apply_async(_run_chunk, (pair[1],))))
-            if not pending:
-                break
-            chunk, result = pending.popleft()
-            while not result.ready():
-                result.wait(POLL)  # wakes up for Ctrl-C, which may land on another thread
-                if any(p.exitcode is not None for p in workers):
-                    time.sleep(POLL)  # let our own KeyboardInterrupt come first
-                    raise WorkerError("a worker process died; the run is incomplete")
-            yield chunk, result.get()
-        finished = True
-    finally:
-        if finished:
-            pool.close()
-        else:
-            pool.terminate()
-        pool.join()
+    yield from _in_order(pool.run(work, chunks, jobs, window), progress)
