@@ -1,12 +1,13 @@
 """Run one command's work over many inputs, in input order.
 
 ``work`` is a picklable callable (a module-level function, or a
-``functools.partial`` of one over frozen settings) that turns one
-:class:`~articletool.files.Input` into a result and never raises for bad
-input: it returns its error inside the result; or a :class:`Chunked` one that
-turns a list of inputs into their results, for work that runs faster stage by
-stage over several posts than one post at a time. Errors found while
-discovering inputs pass through unchanged, in their place.
+``functools.partial`` of one over frozen settings) that turns a list of
+:class:`~articletool.files.Input` into their results, in the same order, and
+never raises for bad input: it returns each error inside its result. It is
+the one shape of work: a command's stages run over a whole chunk of posts
+before the next stage (faster than one post at a time), and one input is a
+chunk of one. Errors found while discovering inputs pass through unchanged,
+in their place.
 
 With ``jobs > 1`` and enough inputs to pay for it, the work runs in worker
 processes (:mod:`articletool.pool`: a ``ProcessPoolExecutor``, forked where
@@ -27,9 +28,8 @@ from __future__ import annotations
 import signal
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from functools import partial
 from itertools import islice
-from typing import Any, Generic, NamedTuple, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from .errors import InputError
 from .files import Input
@@ -46,7 +46,7 @@ FIRST_CHUNK_SIZE = 8
 #: Chunks in flight per worker: keeps every worker busy while the parent
 #: takes results, and bounds the memory held by unfinished work.
 CHUNKS_PER_WORKER = 2
-#: Inputs a :class:`Chunked` work takes at a time in-process: enough for its
+#: Inputs the work takes at a time in-process: enough for its
 #: stages to pay (16 to 32 measured best), few enough to keep memory flat.
 SEQUENTIAL_CHUNK_SIZE = 16
 #: Below this many inputs a pool costs more than it saves: run in-process.
@@ -78,23 +78,8 @@ class Interrupted(KeyboardInterrupt):
         self.done = done
 
 
-class Chunked(NamedTuple, Generic[T]):
-    """Work over a list of inputs at once: ``fn`` returns their results in
-    the same order (and never raises for bad input, like per-input work)."""
-
-    fn: Callable[[list[Input]], list[T]]
-
-
-ChunkFn = Callable[[list[Input]], list[Any]]
-
-
-def _each(work: Callable[[Input], T], chunk: list[Input]) -> list[T]:
-    return [work(item) for item in chunk]
-
-
-def _chunk_fn(work: Callable[[Input], T] | Chunked[T]) -> Callable[[list[Input]], list[T]]:
-    """``work`` as a function of a list of inputs."""
-    return work.fn if isinstance(work, Chunked) else partial(_each, work)
+#: The work: inputs in, their results out, in the same order.
+Work = Callable[[list[Input]], list[T]]
 
 
 def interrupt_on_sigterm() -> None:
@@ -103,7 +88,7 @@ def interrupt_on_sigterm() -> None:
 
 
 def map_inputs(
-    work: Callable[[Input], T] | Chunked[T],
+    work: Work[T],
     items: Iterable[Item],
     jobs: int = 1,
     progress: Progress | None = None,
@@ -142,18 +127,19 @@ def map_inputs(
 
 
 def _results(
-    work: Callable[[Input], T] | Chunked[T],
-    stream: Iterator[Item],
-    pool: bool,
-    jobs: int,
-    progress: Progress | None,
+    work: Work[T], stream: Iterator[Item], pool: bool, jobs: int, progress: Progress | None
 ) -> Generator[T | InputError, None, None]:
+    """Each chunk's results, in the pool or here, with the errors in their places."""
     if pool:
-        yield from _parallel(_chunk_fn(work), stream, jobs, progress)
-    elif isinstance(work, Chunked):
-        yield from _sequential_chunks(work.fn, stream, progress)
-    else:
-        yield from _sequential(work, stream, progress)
+        from . import pool as workers  # only runs with workers need it
+
+        chunks = _chunks(stream, FIRST_CHUNK_SIZE, CHUNK_SIZE, jobs)
+        window = jobs * (CHUNKS_PER_WORKER + 1)
+        yield from _in_order(workers.run(work, chunks, jobs, window), progress)
+        return
+    chunks = _chunks(stream, SEQUENTIAL_CHUNK_SIZE, SEQUENTIAL_CHUNK_SIZE, 1)
+    done = ((chunk, work(inputs) if inputs else []) for chunk, inputs in chunks)
+    yield from _in_order(done, progress)
 
 
 def _peek_inputs(source: Iterator[Item], wanted: int) -> list[Item]:
@@ -174,15 +160,6 @@ def _chain(head: list[Item], rest: Iterator[Item]) -> Iterator[Item]:
     while buffer:
         yield buffer.popleft()
     yield from rest
-
-
-def _sequential(
-    work: Callable[[Input], T], items: Iterator[Item], progress: Progress | None
-) -> Iterator[T | InputError]:
-    for item in items:
-        yield item if isinstance(item, InputError) else work(item)
-        if progress is not None:
-            progress.advance(1)
 
 
 def _chunks(
@@ -209,25 +186,3 @@ def _in_order(
             yield item if isinstance(item, InputError) else next(done)
         if progress is not None:
             progress.advance(len(chunk))
-
-
-def _sequential_chunks(
-    work: Callable[[list[Input]], list[T]], items: Iterator[Item], progress: Progress | None
-) -> Iterator[T | InputError]:
-    chunks = _chunks(items, SEQUENTIAL_CHUNK_SIZE, SEQUENTIAL_CHUNK_SIZE, 1)
-    yield from _in_order(
-        ((chunk, work(inputs) if inputs else []) for chunk, inputs in chunks), progress
-    )
-
-
-def _parallel(
-    work: Callable[[list[Input]], list[T]],
-    items: Iterator[Item],
-    jobs: int,
-    progress: Progress | None,
-) -> Iterator[T | InputError]:
-    from . import pool  # only runs with workers need it
-
-    chunks = _chunks(items, FIRST_CHUNK_SIZE, CHUNK_SIZE, jobs)
-    window = jobs * (CHUNKS_PER_WORKER + 1)
-    yield from _in_order(pool.run(work, chunks, jobs, window), progress)

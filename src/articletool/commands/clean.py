@@ -85,9 +85,18 @@ def _diff(path: str, old: str, new: str) -> str:
 
 
 def clean_input(job: Job, item: Input) -> Outcome:
-    """Read, clean, check and (in the writing modes) write one input.
+    """Read, clean, check and (in the writing modes) write one input: a batch of one."""
+    return clean_inputs(job, [item])[0]
+
+
+def clean_inputs(job: Job, items: list[Input]) -> list[Outcome]:
+    """Read, clean, check and (in the writing modes) write each of ``items``.
 
     The worker for :func:`map_inputs`: never raises for bad input."""
+    return [_clean(job, item) for item in items]
+
+
+def _clean(job: Job, item: Input) -> Outcome:
     try:
         data = read_bytes(item, job.max_bytes)
         post = parse_post(data, item.display, job.max_yaml_nodes)
@@ -201,7 +210,7 @@ def run(context: RunContext, paths: list[str], job: Job, explain: bool, check: b
         plan_outputs([i for i in items if isinstance(i, Input)], job.out_dir)
     changed = unchanged = 0
     for outcome in map_inputs(
-        partial(clean_input, job), items, context.jobs, context.progress_display()
+        partial(clean_inputs, job), items, context.jobs, context.progress_display()
     ):
         if not isinstance(outcome, Outcome):
             status.error(outcome)

@@ -20,7 +20,7 @@ from ..files import Input, check_output_dir, output_path, plan_outputs, write_at
 from ..html.clean import CleanSettings
 from ..html.markdown import MarkdownOptions
 from ..post import Post, read_posts
-from ..runner import Chunked, map_inputs
+from ..runner import map_inputs
 from .clean import settings_from_config
 from .common import (
     DEFAULT_MAX_BYTES,
@@ -83,7 +83,7 @@ def _render(job: Job, post: Post, body: str, root: HtmlElement) -> str:
 
 
 def convert_input(job: Job, item: Input) -> Converted:
-    """Read, convert and (with ``-o``) write one input."""
+    """Read, convert and (with ``-o``) write one input: a batch of one."""
     return convert_inputs(job, [item])[0]
 
 
@@ -141,7 +141,7 @@ def run(context: RunContext, paths: list[str], job: Job) -> ExitCode:
     out = sys.stdout.buffer
     done = 0
     for result in map_inputs(
-        Chunked(partial(convert_inputs, job)), items, context.jobs, context.progress_display()
+        partial(convert_inputs, job), items, context.jobs, context.progress_display()
     ):
         if not isinstance(result, Converted):
             status.error(result)

@@ -20,7 +20,7 @@ from ..files import Input
 from ..html.clean import CleanSettings
 from ..post import Post, read_posts
 from ..records import source_fields
-from ..runner import Chunked, map_inputs
+from ..runner import map_inputs
 from .clean import settings_from_config
 from .common import (
     DEFAULT_MAX_BYTES,
@@ -54,7 +54,7 @@ class Extracted:
 
 
 def extract_input(job: Job, item: Input) -> Extracted:
-    """Read one input and build its record."""
+    """Read one input and build its record: a batch of one."""
     return extract_inputs(job, [item])[0]
 
 
@@ -117,7 +117,7 @@ def run(context: RunContext, paths: list[str], job: Job, fmt: Format) -> ExitCod
     items = itertools.chain(head, found)
     count = done = 0
     for result in map_inputs(
-        Chunked(partial(extract_inputs, job)), items, context.jobs, context.progress_display()
+        partial(extract_inputs, job), items, context.jobs, context.progress_display()
     ):
         if not isinstance(result, Extracted):
             status.error(result)

@@ -12,6 +12,7 @@ import typer
 
 from ..config import SECTION_KEYS, check_section
 from ..errors import ArticleToolError, ExitCode, UsageError
+from ..files import Input
 from ..report import Format, Reporter, Tally, write_summary
 from ..runner import map_inputs
 from ..urls import PROXY_PREFIXES
@@ -113,6 +114,11 @@ def build_settings(
     return settings, file_strict if strict is None else strict
 
 
+def check_inputs(settings: Settings, items: list[Input]) -> list[FileResult]:
+    """Read, parse and check each of ``items``: the worker for ``map_inputs``."""
+    return [check_input(settings, item) for item in items]
+
+
 def _usage_exit(exc: ArticleToolError) -> NoReturn:
     where = f"{exc.path}: " if exc.path else ""
     sys.stderr.write(f"articletool validate: {where}{exc.message}\n")
@@ -126,7 +132,7 @@ def run(
     status = Status()
     tally = Tally()
     reporter = Reporter(fmt, sys.stdout)
-    work = partial(check_input, settings)
+    work = partial(check_inputs, settings)
     for result in map_inputs(
         work, context.discover(paths), context.jobs, context.progress_display()
     ):
