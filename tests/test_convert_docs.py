@@ -37,7 +37,7 @@ def test_every_option_is_documented() -> None:
     section = _section()
     options = _options()
     assert "--to" in options and "--output" in options
-    assert {"--to", "--output", "--braces", "--tables", "--html", "--jobs"} <= set(options)
+    assert {"--to", "--output", "--braces", "--tables", "--html"} <= set(options)
     missing = [o for o in options if o not in section]
     assert missing == ["--output"] and "-o DIR" in section
 

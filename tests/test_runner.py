@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from articletool import forkpool, runner
+from articletool import pool, runner
 from articletool.errors import InputError
 from articletool.files import Input, discover, read_bytes
 from articletool.html.parse import parse_body
@@ -38,23 +38,12 @@ def corpus_or_skip() -> Path:
 # Workers are module-level so they can be pickled for the pool.
 
 
-def name_of(item: Input) -> str:
-    return item.display
-
-
 def names_of(chunk: list[Input]) -> list[str]:
     return [item.display for item in chunk]
 
 
-NameWork = Callable[[Input], str] | runner.Chunked[str]
-#: The same work per input and per chunk of inputs.
-BOTH_FORMS = pytest.mark.parametrize(
-    "work", [name_of, runner.Chunked(names_of)], ids=["each", "chunked"]
-)
-
-
-def tagged(tag: str, item: Input) -> tuple[str, str, int]:
-    return (tag, item.display, os.getpid())
+def tagged(tag: str, chunk: list[Input]) -> list[tuple[str, str, int]]:
+    return [(tag, item.display, os.getpid()) for item in chunk]
 
 
 def digest(item: Input) -> tuple[str, str, int, str]:
@@ -65,19 +54,23 @@ def digest(item: Input) -> tuple[str, str, int, str]:
     return (item.display, str(post.meta.get("title", "")), len(post.body), html)
 
 
-def boom(item: Input) -> str:
-    if item.display == "post-00150.md":
+def digests(chunk: list[Input]) -> list[tuple[str, str, int, str]]:
+    return [digest(item) for item in chunk]
+
+
+def boom(chunk: list[Input]) -> list[str]:
+    if any(item.display == "post-00150.md" for item in chunk):
         raise ZeroDivisionError("a bug in the work")
-    return item.display
+    return names_of(chunk)
 
 
 PARENT = os.getpid()
 
 
-def die_in_worker(item: Input) -> str:
-    if item.display == "post-00150.md" and os.getpid() != PARENT:
+def die_in_worker(chunk: list[Input]) -> list[str]:
+    if any(item.display == "post-00150.md" for item in chunk) and os.getpid() != PARENT:
         os.kill(os.getpid(), signal.SIGKILL)
-    return item.display
+    return names_of(chunk)
 
 
 def children_left() -> bool:
@@ -92,23 +85,21 @@ def fake_inputs(count: int) -> list[Input]:
     return [Input(f"post-{n:05}.md") for n in range(count)]
 
 
-@BOTH_FORMS
 @pytest.mark.parametrize("jobs", [1, 2, 3])
-def test_results_come_in_input_order(jobs: int, work: NameWork) -> None:
+def test_results_come_in_input_order(jobs: int) -> None:
     items = fake_inputs(500)
-    out = list(runner.map_inputs(work, items, jobs))
+    out = list(runner.map_inputs(names_of, items, jobs))
     assert out == [item.display for item in items]
 
 
-@BOTH_FORMS
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_discovery_errors_pass_through_in_place(jobs: int, work: NameWork) -> None:
+def test_discovery_errors_pass_through_in_place(jobs: int) -> None:
     items: list[Input | InputError] = []
     for n, item in enumerate(fake_inputs(200)):
         items.append(item)
         if n % 7 == 3:
             items.append(InputError("no such file or folder", f"missing-{n}"))
-    out = list(runner.map_inputs(work, items, jobs))
+    out = list(runner.map_inputs(names_of, items, jobs))
     assert len(out) == len(items)
     for got, item in zip(out, items, strict=True):
         if isinstance(item, InputError):
@@ -119,8 +110,8 @@ def test_discovery_errors_pass_through_in_place(jobs: int, work: NameWork) -> No
 
 def test_parallel_equals_sequential_on_real_posts() -> None:
     paths = [str(corpus_or_skip())]
-    sequential = list(runner.map_inputs(digest, discover(paths), 1))
-    parallel = list(runner.map_inputs(digest, discover(paths), 2))
+    sequential = list(runner.map_inputs(digests, discover(paths), 1))
+    parallel = list(runner.map_inputs(digests, discover(paths), 2))
     assert len(sequential) >= runner.MIN_INPUTS_FOR_POOL
     assert parallel == sequential
 
@@ -165,7 +156,7 @@ def test_inputs_are_read_lazily() -> None:
             pulled += 1
             yield Input(f"post-{pulled}.md")
 
-    results = runner.map_inputs(name_of, endless(), 2)
+    results = runner.map_inputs(names_of, endless(), 2)
     first = [next(results) for _ in range(10)]
     results.close()
     assert first == [f"post-{n}.md" for n in range(1, 11)]
@@ -175,7 +166,7 @@ def test_inputs_are_read_lazily() -> None:
 
 
 def test_stopping_early_shuts_the_pool_down() -> None:
-    results = runner.map_inputs(name_of, fake_inputs(1000), 2)
+    results = runner.map_inputs(names_of, fake_inputs(1000), 2)
     assert next(results) == "post-00000.md"
     results.close()
     assert not children_left()
@@ -189,16 +180,16 @@ def test_a_bug_in_the_work_is_raised_in_the_parent() -> None:
 
 def test_a_worker_that_dies_ends_the_run_with_an_error() -> None:
     results = runner.map_inputs(die_in_worker, fake_inputs(300), 2)
-    with pytest.raises(forkpool.WorkerError, match="died"):
+    with pytest.raises(pool.WorkerError, match="died"):
         list(results)
     assert not children_left()
 
 
 def test_without_fork_a_spawned_pool_keeps_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runner, "start_method", lambda: "spawn")
+    monkeypatch.setattr(pool, "start_method", lambda: "spawn")
     monkeypatch.setattr(os, "fork", None)
     items = fake_inputs(100)
-    assert list(runner.map_inputs(name_of, items, 2)) == [item.display for item in items]
+    assert list(runner.map_inputs(names_of, items, 2)) == [item.display for item in items]
 
 
 class Recorder:
@@ -217,12 +208,11 @@ class Recorder:
         self.closed = True
 
 
-@BOTH_FORMS
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_progress_is_told_the_total_and_every_finished_input(jobs: int, work: NameWork) -> None:
+def test_progress_is_told_the_total_and_every_finished_input(jobs: int) -> None:
     recorder = Recorder()
     items: list[Input | InputError] = [*fake_inputs(120), InputError("gone", "x")]
-    out = list(runner.map_inputs(work, items, jobs, progress=recorder))
+    out = list(runner.map_inputs(names_of, items, jobs, progress=recorder))
     assert len(out) == 121
     assert recorder.totals == [121]
     assert recorder.done == 121
@@ -236,15 +226,14 @@ def test_any_mix_of_inputs_and_errors_keeps_its_shape(shape: list[bool]) -> None
         Input(f"p{n}") if ok else InputError("bad", f"e{n}") for n, ok in enumerate(shape)
     ]
     expected = [item.display if isinstance(item, Input) else item for item in items]
-    assert list(runner.map_inputs(name_of, items, 1)) == expected
-    assert list(runner.map_inputs(runner.Chunked(names_of), items, 1)) == expected
+    assert list(runner.map_inputs(names_of, items, 1)) == expected
 
 
 def test_start_method_is_fork_on_linux() -> None:
     if sys.platform.startswith("linux"):
-        assert runner.start_method() == "fork"
+        assert pool.start_method() == "fork"
     else:  # pragma: no cover
-        assert runner.start_method() in multiprocessing.get_all_start_methods()
+        assert pool.start_method() in multiprocessing.get_all_start_methods()
 
 
 # -- progress ----------------------------------------------------------------------
@@ -296,9 +285,9 @@ INTERRUPTED_RUN = textwrap.dedent(
     from articletool import runner
     from articletool.files import Input
 
-    def slow(item):
-        time.sleep(0.05)
-        return item.display
+    def slow(chunk):
+        time.sleep(0.05 * len(chunk))
+        return [item.display for item in chunk]
 
     if __name__ == "__main__":
         runner.interrupt_on_sigterm()

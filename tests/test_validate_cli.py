@@ -307,10 +307,12 @@ def test_validate_does_not_load_html_libraries() -> None:
     code = (
         "import sys\n"
         "from datetime import UTC, datetime\n"
+        "from articletool.commands.common import RunContext\n"
         "from articletool.commands.validate import run\n"
         "from articletool.report import Format\n"
         "from articletool.validate import Settings\n"
-        f"code = run([{str(SEED)!r}], Settings(now=datetime.now(UTC)), Format.JSON, False, 1)\n"
+        "settings = Settings(now=datetime.now(UTC))\n"
+        f"code = run(RunContext(), [{str(SEED)!r}], settings, Format.JSON, False)\n"
         "loaded = {m.split('.')[0] for m in sys.modules}\n"
         "print(int(code), sorted(loaded & {'bs4', 'lxml', 'rich', 'html5lib'}), file=sys.stderr)\n"
     )

@@ -2,7 +2,7 @@
 
 Each subcommand lives in ``articletool.commands.<name>``. The script imports
 only the module of the subcommand it runs (``articletool validate`` never loads
-the HTML converters); ``app``, with every subcommand, is built on first use.
+the HTML converters); ``app``, with every subcommand, is built when asked for.
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ def _root(
     """Validate, clean, extract and convert scraped Hexo posts."""
 
 
-def build_app(names: Sequence[str] = COMMANDS) -> typer.Typer:
-    """The typer application with the subcommands ``names``."""
+def build_app(names: Sequence[str] = COMMANDS, *, progress: bool = False) -> typer.Typer:
+    """The typer application with the subcommands ``names`` (``progress``:
+    their runs show a bar when stderr is a terminal)."""
     app = typer.Typer(
         name="articletool",
         help="Validate, clean, extract and convert scraped Hexo posts.",
@@ -55,18 +56,22 @@ def build_app(names: Sequence[str] = COMMANDS) -> typer.Typer:
     app.callback()(_root)
     for name in names:
         module = importlib.import_module(f"{__package__}.commands.{name}")
-        command = wire(name, module.command, records=name in ("clean", "convert"))
+        command = wire(
+            name,
+            module.command,
+            records=name in ("clean", "convert"),
+            limits=name != "config",
+            progress=progress,
+        )
         app.command(name, epilog=epilog(name))(command)
     return app
 
 
 def __getattr__(name: str) -> typer.Typer:
-    """``app``: the application with every subcommand, built on first use."""
+    """``app``: the application with every subcommand, built when asked for."""
     if name != "app":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    app = build_app()
-    globals()["app"] = app
-    return app
+    return build_app()
 
 
 def _invoked(argv: Sequence[str]) -> str | None:
@@ -82,10 +87,9 @@ def _invoked(argv: Sequence[str]) -> str | None:
 def main() -> None:
     """Entry point of the ``articletool`` script."""
     runner.interrupt_on_sigterm()
-    runner.progress_on_terminal = True
     command = _invoked(sys.argv[1:])
     try:
-        app = build_app(COMMANDS if command is None else (command,))
+        app = build_app(COMMANDS if command is None else (command,), progress=True)
         # What is loaded by now lives as long as the process: kept out of the
         # garbage collector's walks, it no longer costs every collection (the
         # one at exit included: about 5 ms of each start) a pass over it.

@@ -267,14 +267,10 @@ def load_config(path: Path) -> Config:
 
 
 def find_config(start: Path | None = None) -> Config:
-    """Find the nearest settings file at or above ``start``.
-
-    Without ``start``: the settings chosen for this run by :func:`choose`
-    (the command line does that from the inputs, ``--config`` and
-    ``--isolated``), else the search starts in the current folder.
-    """
-    if start is None and _chosen is not None:
-        return _chosen
+    """Find the nearest settings file at or above ``start`` (default: the
+    current folder). A command's run has its settings in its context
+    (:func:`config_for` chooses them from the inputs, ``--config`` and
+    ``--isolated``)."""
     return _search((start or Path.cwd()).resolve())
 
 
@@ -323,13 +319,3 @@ def config_for(paths: Iterable[str], config_file: Path | None, isolated: bool) -
     if found.path is not None or here == start or here in start.parents:
         return found  # the folders above the current one were searched already
     return _search(here)
-
-
-_chosen: Config | None = None
-
-
-def choose(config: Config | None) -> None:
-    """Make ``config`` what :func:`find_config` returns without ``start``
-    (``None`` forgets the choice)."""
-    global _chosen
-    _chosen = config

@@ -1,16 +1,17 @@
 """Run one command's work over many inputs, in input order.
 
 ``work`` is a picklable callable (a module-level function, or a
-``functools.partial`` of one over frozen settings) that turns one
-:class:`~articletool.files.Input` into a result and never raises for bad
-input: it returns its error inside the result; or a :class:`Chunked` one that
-turns a list of inputs into their results, for work that runs faster stage by
-stage over several posts than one post at a time. Errors found while
-discovering inputs pass through unchanged, in their place.
+``functools.partial`` of one over frozen settings) that turns a list of
+:class:`~articletool.files.Input` into their results, in the same order, and
+never raises for bad input: it returns each error inside its result. It is
+the one shape of work: a command's stages run over a whole chunk of posts
+before the next stage (faster than one post at a time), and one input is a
+chunk of one. Errors found while discovering inputs pass through unchanged,
+in their place.
 
-With ``jobs > 1`` and enough inputs to pay for it, the work runs in forked
-worker processes (:mod:`articletool.forkpool`; where there is no ``fork``, in
-a :mod:`multiprocessing` pool started with ``spawn``).
+With ``jobs > 1`` and enough inputs to pay for it, the work runs in worker
+processes (:mod:`articletool.pool`: a ``ProcessPoolExecutor``, forked where
+there is ``fork``).
 Inputs are read lazily from the iterator and sent in chunks; at most a few
 chunks per worker are in flight, so memory stays flat however many files
 there are. Results come back in input order as soon as they are ready.
@@ -19,25 +20,19 @@ On SIGINT (and SIGTERM, which the command line turns into the same thing) the
 workers are stopped, each leaving through its ``finally`` blocks (so no
 temporary file is left behind), and :class:`KeyboardInterrupt` reaches the
 caller. A worker that dies on its own ends the run with
-:class:`~articletool.forkpool.WorkerError` (exit code 2) instead of a hang.
+:class:`~articletool.pool.WorkerError` (exit code 2) instead of a hang.
 """
 
 from __future__ import annotations
 
 import signal
-import sys
-import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from functools import partial
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from .errors import InputError
 from .files import Input
-
-if TYPE_CHECKING:  # multiprocessing is imported only when a pool is needed
-    from multiprocessing.pool import AsyncResult, Pool
 
 T = TypeVar("T")
 Item = Input | InputError
@@ -51,21 +46,13 @@ FIRST_CHUNK_SIZE = 8
 #: Chunks in flight per worker: keeps every worker busy while the parent
 #: takes results, and bounds the memory held by unfinished work.
 CHUNKS_PER_WORKER = 2
-#: Inputs a :class:`Chunked` work takes at a time in-process: enough for its
+#: Inputs the work takes at a time in-process: enough for its
 #: stages to pay (16 to 32 measured best), few enough to keep memory flat.
 SEQUENTIAL_CHUNK_SIZE = 16
 #: Below this many inputs a pool costs more than it saves: run in-process.
 MIN_INPUTS_FOR_POOL = 24
 #: With a progress display, discovery runs this far ahead to size the bar.
 PROGRESS_LOOKAHEAD = 100_000
-
-#: Seconds the parent waits for a result before it looks for dead workers
-#: (and lets a pending Ctrl-C or SIGTERM through: a signal may be delivered to
-#: one of the pool's threads, and the main thread only sees it once it wakes).
-POLL = 0.1
-
-#: Set by the command line's entry point: show progress when stderr is a terminal.
-progress_on_terminal = False
 
 
 class Progress(Protocol):
@@ -91,23 +78,8 @@ class Interrupted(KeyboardInterrupt):
         self.done = done
 
 
-class Chunked(NamedTuple, Generic[T]):
-    """Work over a list of inputs at once: ``fn`` returns their results in
-    the same order (and never raises for bad input, like per-input work)."""
-
-    fn: Callable[[list[Input]], list[T]]
-
-
-ChunkFn = Callable[[list[Input]], list[Any]]
-
-
-def _each(work: Callable[[Input], T], chunk: list[Input]) -> list[T]:
-    return [work(item) for item in chunk]
-
-
-def _chunk_fn(work: Callable[[Input], T] | Chunked[T]) -> Callable[[list[Input]], list[T]]:
-    """``work`` as a function of a list of inputs."""
-    return work.fn if isinstance(work, Chunked) else partial(_each, work)
+#: The work: inputs in, their results out, in the same order.
+Work = Callable[[list[Input]], list[T]]
 
 
 def interrupt_on_sigterm() -> None:
@@ -115,16 +87,8 @@ def interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
-def start_method() -> str:
-    """``fork`` where it exists (workers start in about a millisecond), else ``spawn``."""
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    return "fork" if "fork" in methods and sys.platform != "darwin" else "spawn"
-
-
 def map_inputs(
-    work: Callable[[Input], T] | Chunked[T],
+    work: Work[T],
     items: Iterable[Item],
     jobs: int = 1,
     progress: Progress | None = None,
@@ -133,14 +97,9 @@ def map_inputs(
 
     ``jobs`` is the number of worker processes (1: run here, no pool).
     ``progress``, when given, is told how many inputs there are and how many
-    are done; without one, a bar is shown on a terminal when the command line
-    asked for it (see :mod:`articletool.progress`).
+    are done (see :mod:`articletool.progress`).
     """
     source = iter(items)
-    if progress is None and progress_on_terminal:
-        from .progress import for_terminal
-
-        progress = for_terminal()
     head: list[Item] = []
     if progress is not None:
         head = list(islice(source, PROGRESS_LOOKAHEAD))
@@ -168,18 +127,19 @@ def map_inputs(
 
 
 def _results(
-    work: Callable[[Input], T] | Chunked[T],
-    stream: Iterator[Item],
-    pool: bool,
-    jobs: int,
-    progress: Progress | None,
+    work: Work[T], stream: Iterator[Item], pool: bool, jobs: int, progress: Progress | None
 ) -> Generator[T | InputError, None, None]:
+    """Each chunk's results, in the pool or here, with the errors in their places."""
     if pool:
-        yield from _parallel(_chunk_fn(work), stream, jobs, progress)
-    elif isinstance(work, Chunked):
-        yield from _sequential_chunks(work.fn, stream, progress)
-    else:
-        yield from _sequential(work, stream, progress)
+        from . import pool as workers  # only runs with workers need it
+
+        chunks = _chunks(stream, FIRST_CHUNK_SIZE, CHUNK_SIZE, jobs)
+        window = jobs * (CHUNKS_PER_WORKER + 1)
+        yield from _in_order(workers.run(work, chunks, jobs, window), progress)
+        return
+    chunks = _chunks(stream, SEQUENTIAL_CHUNK_SIZE, SEQUENTIAL_CHUNK_SIZE, 1)
+    done = ((chunk, work(inputs) if inputs else []) for chunk, inputs in chunks)
+    yield from _in_order(done, progress)
 
 
 def _peek_inputs(source: Iterator[Item], wanted: int) -> list[Item]:
@@ -200,15 +160,6 @@ def _chain(head: list[Item], rest: Iterator[Item]) -> Iterator[Item]:
     while buffer:
         yield buffer.popleft()
     yield from rest
-
-
-def _sequential(
-    work: Callable[[Input], T], items: Iterator[Item], progress: Progress | None
-) -> Iterator[T | InputError]:
-    for item in items:
-        yield item if isinstance(item, InputError) else work(item)
-        if progress is not None:
-            progress.advance(1)
 
 
 def _chunks(
@@ -235,91 +186,3 @@ def _in_order(
             yield item if isinstance(item, InputError) else next(done)
         if progress is not None:
             progress.advance(len(chunk))
-
-
-def _sequential_chunks(
-    work: Callable[[list[Input]], list[T]], items: Iterator[Item], progress: Progress | None
-) -> Iterator[T | InputError]:
-    chunks = _chunks(items, SEQUENTIAL_CHUNK_SIZE, SEQUENTIAL_CHUNK_SIZE, 1)
-    yield from _in_order(
-        ((chunk, work(inputs) if inputs else []) for chunk, inputs in chunks), progress
-    )
-
-
-# -- the pool -------------------------------------------------------------------------
-
-
-def _parallel(
-    work: Callable[[list[Input]], list[T]],
-    items: Iterator[Item],
-    jobs: int,
-    progress: Progress | None,
-) -> Iterator[T | InputError]:
-    chunks = _chunks(items, FIRST_CHUNK_SIZE, CHUNK_SIZE, jobs)
-    window = jobs * (CHUNKS_PER_WORKER + 1)
-    if start_method() == "fork":
-        from . import forkpool
-
-        batches = forkpool.run(work, chunks, jobs, window)
-    else:  # platforms without fork
-        batches = _pooled(work, chunks, jobs, window)
-    yield from _in_order(batches, progress)
-
-
-# Where there is no fork: multiprocessing's pool with the ``spawn`` start method.
-
-_work: ChunkFn | None = None
-
-
-def _init_worker(work: ChunkFn) -> None:
-    global _work
-    _work = work
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-
-
-def _run_chunk(chunk: list[Input]) -> list[Any]:
-    assert _work is not None, "worker not initialised"
-    return _work(chunk)
-
-
-def _pooled(
-    work: ChunkFn,
-    chunks: Iterator[tuple[list[Item], list[Input]]],
-    jobs: int,
-    window: int,
-) -> Iterator[tuple[list[Item], list[Any]]]:
-    import multiprocessing
-
-    from .forkpool import WorkerError
-
-    context = multiprocessing.get_context("spawn")
-    others = set(multiprocessing.active_children())
-    pool: Pool = context.Pool(jobs, initializer=_init_worker, initargs=(work,))
-    # A pool replaces a worker that dies, and the chunk it held never completes:
-    # watch the first workers so such a run fails instead of hanging.
-    workers = [p for p in multiprocessing.active_children() if p not in others]
-    pending: deque[tuple[list[Item], AsyncResult[list[Any]]]] = deque()
-    finished = False
-    try:
-        while True:
-            while len(pending) < window:
-                pair = next(chunks, None)
-                if pair is None:
-                    break
-                pending.append((pair[0], pool.apply_async(_run_chunk, (pair[1],))))
-            if not pending:
-                break
-            chunk, result = pending.popleft()
-            while not result.ready():
-                result.wait(POLL)  # wakes up for Ctrl-C, which may land on another thread
-                if any(p.exitcode is not None for p in workers):
-                    time.sleep(POLL)  # let our own KeyboardInterrupt come first
-                    raise WorkerError("a worker process died; the run is incomplete")
-            yield chunk, result.get()
-        finished = True
-    finally:
-        if finished:
-            pool.close()
-        else:
-            pool.terminate()
-        pool.join()

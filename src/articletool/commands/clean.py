@@ -15,7 +15,7 @@ import typer
 
 from .. import files
 from ..cleaning import clean_post, verify
-from ..config import SECTION_KEYS, check_section, find_config
+from ..config import SECTION_KEYS, Config, check_section
 from ..errors import ArticleToolError, ExitCode, InputError, UsageError
 from ..files import (
     Input,
@@ -30,17 +30,12 @@ from ..html.rules import RULES
 from ..post import parse_post
 from ..runner import map_inputs
 from .common import (
-    DEFAULT_JOBS,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_YAML_NODES,
-    JobsOpt,
-    MaxBytesOpt,
-    MaxYamlNodesOpt,
     PathsArg,
+    RunContext,
     Status,
-    discover,
     files_count,
-    resolve_jobs,
 )
 
 #: Keys understood in ``[tool.articletool.clean]``.
@@ -90,9 +85,18 @@ def _diff(path: str, old: str, new: str) -> str:
 
 
 def clean_input(job: Job, item: Input) -> Outcome:
-    """Read, clean, check and (in the writing modes) write one input.
+    """Read, clean, check and (in the writing modes) write one input: a batch of one."""
+    return clean_inputs(job, [item])[0]
+
+
+def clean_inputs(job: Job, items: list[Input]) -> list[Outcome]:
+    """Read, clean, check and (in the writing modes) write each of ``items``.
 
     The worker for :func:`map_inputs`: never raises for bad input."""
+    return [_clean(job, item) for item in items]
+
+
+def _clean(job: Job, item: Input) -> Outcome:
     try:
         data = read_bytes(item, job.max_bytes)
         post = parse_post(data, item.display, job.max_yaml_nodes)
@@ -159,9 +163,8 @@ def build_settings(
     )
 
 
-def settings_from_config(**flags: Any) -> CleanSettings:
-    """Settings from the nearest configuration file plus ``flags``."""
-    config = find_config()
+def settings_from_config(config: Config, **flags: Any) -> CleanSettings:
+    """Settings from the run's settings file ``config`` plus ``flags``."""
     return build_settings(config.section("clean"), str(config.path or "configuration"), **flags)
 
 
@@ -186,7 +189,7 @@ def _mode(in_place: bool, out_dir: Path | None, check: bool, diff: bool) -> Mode
     return chosen[0] if chosen else Mode.STDOUT
 
 
-def run(paths: list[str], job: Job, jobs: int, explain: bool, check: bool) -> ExitCode:
+def run(context: RunContext, paths: list[str], job: Job, explain: bool, check: bool) -> ExitCode:
     """Clean ``paths`` as ``job`` says; report; return the exit code."""
     status = Status()
     if job.out_dir is not None and any(
@@ -196,7 +199,7 @@ def run(paths: list[str], job: Job, jobs: int, explain: bool, check: bool) -> Ex
     if job.mode is Mode.IN_PLACE and files.STDIN in paths:
         raise UsageError("--in-place cannot rewrite stdin (-): drop --in-place, or use -o DIR")
     skip = [job.out_dir] if job.out_dir is not None else []
-    found = discover(paths, skip=skip)
+    found = context.discover(paths, skip=skip)
     items: Iterable[Input | InputError] = found
     if job.mode is Mode.STDOUT:
         items = list(found)
@@ -206,7 +209,9 @@ def run(paths: list[str], job: Job, jobs: int, explain: bool, check: bool) -> Ex
         items = list(found)
         plan_outputs([i for i in items if isinstance(i, Input)], job.out_dir)
     changed = unchanged = 0
-    for outcome in map_inputs(partial(clean_input, job), items, jobs):
+    for outcome in map_inputs(
+        partial(clean_inputs, job), items, context.jobs, context.progress_display()
+    ):
         if not isinstance(outcome, Outcome):
             status.error(outcome)
             continue
@@ -303,6 +308,7 @@ ListRulesOpt = Annotated[
 
 
 def command(
+    context: RunContext,
     paths: PathsArg,
     in_place: InPlaceOpt = False,
     output: OutputOpt = None,
@@ -321,9 +327,6 @@ def command(
     lazy_attr: LazyOpt = None,
     upgrade_http: UpgradeOpt = None,
     list_rules: ListRulesOpt = False,
-    jobs: JobsOpt = DEFAULT_JOBS,
-    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
-    max_yaml_nodes: MaxYamlNodesOpt = DEFAULT_MAX_YAML_NODES,
 ) -> None:
     """Remove scraper debris from posts; one input goes to stdout.
 
@@ -335,6 +338,7 @@ def command(
     """
     try:
         settings = settings_from_config(
+            context.config,
             select=select,
             ignore=ignore,
             proxy_prefixes=proxy_prefix,
@@ -344,8 +348,8 @@ def command(
         mode = _mode(in_place, output, check, diff)
         if output is not None:
             check_output_dir(output)
-        job = Job(settings, mode, output, max_bytes, max_yaml_nodes)
-        code = run(paths, job, resolve_jobs(jobs), explain, check)
+        job = Job(settings, mode, output, context.max_bytes, context.max_yaml_nodes)
+        code = run(context, paths, job, explain, check)
     except UsageError as exc:
         where = f"{exc.path}: " if exc.path else ""
         sys.stderr.write(f"articletool clean: {where}{exc.message}\n")

@@ -11,17 +11,21 @@ import sys
 import time
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .. import files
-from ..config import Config, FileSettings, choose, config_for
+from ..config import Config, FileSettings, config_for
 from ..errors import ArticleToolError, ExitCode, InputError, UsageError
 from ..files import MAX_BYTES, Input
 from ..frontmatter import MAX_YAML_NODES
+
+if TYPE_CHECKING:
+    from ..runner import Progress
 
 PathsArg = Annotated[
     list[str],
@@ -108,10 +112,9 @@ def _is_terminal(stream: typing.TextIO) -> bool:
         return False
 
 
-# --- per-run settings: configuration, file lists, records --------------------
-# The command line chooses these once per run (see :func:`wire`); the
-# commands' own code reaches them through :func:`discover` and
-# :func:`articletool.config.find_config`.
+# --- the run's context: settings, input selection, limits, progress ---------
+# The command line builds one :class:`RunContext` per run (see :func:`wire`)
+# and hands it to the command, which passes it down.
 
 
 class Source(StrEnum):
@@ -121,7 +124,12 @@ class Source(StrEnum):
     JSONL = "jsonl"
 
 
-class RunInputs(NamedTuple):  # not a dataclass: cheaper to create at start-up
+@dataclass(frozen=True, slots=True)
+class RunContext:
+    """One run as the command line chose it: the settings file in effect,
+    which inputs to take, the limits, the workers and the progress display."""
+
+    config: Config = Config()  # noqa: RUF009 - an immutable named tuple
     #: ``None``: the defaults (made when first needed: they read the current folder).
     files: FileSettings | None = None
     source: Source = Source.POSTS
@@ -129,32 +137,42 @@ class RunInputs(NamedTuple):  # not a dataclass: cheaper to create at start-up
     spool: Path | None = None
     #: ``--force-exclude``: ``exclude`` and ``.gitignore`` apply to named paths too.
     force_exclude: bool = False
+    #: Worker processes (already resolved: at least 1).
+    jobs: int = 1
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_yaml_nodes: int = DEFAULT_MAX_YAML_NODES
+    #: Show a progress bar when stderr is a terminal (the script does; tests do not).
+    progress: bool = False
+
+    def progress_display(self) -> Progress | None:
+        """The bar to show, when this run shows one and stderr is a terminal."""
+        if not self.progress:
+            return None
+        from ..progress import for_terminal
+
+        return for_terminal()
+
+    def discover(
+        self, paths: Sequence[str], suffixes: Iterable[str] | None = None, skip: Iterable[Path] = ()
+    ) -> Iterator[Input | InputError]:
+        """:func:`articletool.inputs.select` with this run's settings: suffixes,
+        ``exclude`` globs and ``.gitignore`` from the configuration,
+        ``--force-exclude``; with ``--from jsonl``, one input per record read
+        from ``paths``."""
+        if self.source is Source.JSONL:
+            return _records(paths, self.spool)
+        from ..inputs import select
+
+        settings = self.files or FileSettings()
+        return select(
+            paths, settings, suffixes=suffixes, skip=skip, force_exclude=self.force_exclude
+        )
 
 
-_inputs = RunInputs()
-
-
-def discover(
-    paths: Sequence[str], suffixes: Iterable[str] | None = None, skip: Iterable[Path] = ()
-) -> Iterator[Input | InputError]:
-    """:func:`articletool.inputs.select` with this run's settings: suffixes,
-    ``exclude`` globs and ``.gitignore`` from the configuration,
-    ``--force-exclude``; with ``--from jsonl``, one input per record read
-    from ``paths``."""
-    if _inputs.source is Source.JSONL:
-        return _records(paths)
-    from ..inputs import select
-
-    settings = _inputs.files or FileSettings()
-    return select(
-        paths, settings, suffixes=suffixes, skip=skip, force_exclude=_inputs.force_exclude
-    )
-
-
-def _records(paths: Sequence[str]) -> Iterator[Input | InputError]:
+def _records(paths: Sequence[str], folder: Path | None) -> Iterator[Input | InputError]:
     from ..records import read_records, spool  # only pipelines need it
 
-    if _inputs.spool is None:  # pragma: no cover - wire() sets it for --from jsonl
+    if folder is None:  # pragma: no cover - wire() sets it for --from jsonl
         raise UsageError("--from jsonl: no folder for the records")
     for item in files.discover(paths or [files.STDIN], (".jsonl", ".ndjson")):
         if isinstance(item, InputError):
@@ -165,7 +183,7 @@ def _records(paths: Sequence[str]) -> Iterator[Input | InputError]:
         except OSError as exc:
             yield InputError(f"cannot read: {exc.strerror}", item.display)
             continue
-        yield from spool(read_records(data, item.display), _inputs.spool)
+        yield from spool(read_records(data, item.display), folder)
 
 
 def read_file_list(name: str, null: bool) -> list[str]:
@@ -231,6 +249,12 @@ ForceExcludeOpt = Annotated[
     ),
 ]
 
+#: The limits every command over posts takes: passed down in the :class:`RunContext`.
+_LIMITS: dict[str, tuple[Any, Any]] = {
+    "jobs": (JobsOpt, DEFAULT_JOBS),
+    "max_bytes": (MaxBytesOpt, DEFAULT_MAX_BYTES),
+    "max_yaml_nodes": (MaxYamlNodesOpt, DEFAULT_MAX_YAML_NODES),
+}
 _EXTRA: dict[str, tuple[Any, Any]] = {
     "config_file": (ConfigOpt, None),
     "isolated": (IsolatedOpt, False),
@@ -278,16 +302,29 @@ def coerce_setting(kind: Any, value: Any, key: str, table: str, where: str) -> A
     raise UsageError(f"{table} '{key}' must be {wanted}", where)
 
 
-def wire(name: str, func: Callable[..., None], *, records: bool = False) -> Callable[..., None]:
-    """``func`` with the options every command shares added: ``--config``,
+def wire(
+    name: str,
+    func: Callable[..., None],
+    *,
+    records: bool = False,
+    limits: bool = True,
+    progress: bool = False,
+) -> Callable[..., None]:
+    """``func`` with the options every command shares added: ``--jobs``,
+    ``--max-bytes`` and ``--max-yaml-nodes`` (with ``limits``), ``--config``,
     ``--isolated``, ``--files-from``, ``-0`` (and ``--from`` with
     ``records``). PATH becomes optional (stdin for ``--from jsonl``). The
-    wrapper finds the settings for the inputs, makes them this run's, lets
-    the command's section fill in its options, then calls ``func``."""
+    wrapper finds the settings for the inputs, lets the command's section
+    fill in its options, builds the run's :class:`RunContext` (``progress``:
+    show a bar on a terminal) and calls ``func`` with it first."""
     signature = inspect.signature(func, eval_str=True)
-    extra = dict(_EXTRA, from_format=(FromOpt, Source.POSTS)) if records else _EXTRA
+    extra = {**(_LIMITS if limits else {}), **_EXTRA}
+    if records:
+        extra["from_format"] = (FromOpt, Source.POSTS)
     params = [
-        p.replace(default=None) if p.name == "paths" else p for p in signature.parameters.values()
+        p.replace(default=None) if p.name == "paths" else p
+        for p in signature.parameters.values()
+        if p.name != "context"
     ]
     params += [
         inspect.Parameter(key, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
@@ -299,7 +336,6 @@ def wire(name: str, func: Callable[..., None], *, records: bool = False) -> Call
 
     @functools.wraps(func)
     def command(**kwargs: Any) -> None:
-        global _inputs
         ctx: typer.Context = kwargs.pop("wired_ctx")
         options = {key: kwargs.pop(key) for key in extra}
         source = options.get("from_format", Source.POSTS)
@@ -330,10 +366,19 @@ def wire(name: str, func: Callable[..., None], *, records: bool = False) -> Call
 
                 made = stack.enter_context(tempfile.TemporaryDirectory(prefix="articletool-"))
                 folder = Path(made)
-            _inputs = RunInputs(files_settings, source, folder, options["force_exclude"])
-            choose(config)
+            context = RunContext(
+                config,
+                files_settings,
+                source,
+                folder,
+                options["force_exclude"],
+                resolve_jobs(options.get("jobs", 1)),
+                options.get("max_bytes", DEFAULT_MAX_BYTES),
+                options.get("max_yaml_nodes", DEFAULT_MAX_YAML_NODES),
+                progress,
+            )
             try:
-                func(**kwargs)
+                func(context, **kwargs)
             except BrokenPipeError:
                 if not _stdout_closed():
                     raise
@@ -343,9 +388,6 @@ def wire(name: str, func: Callable[..., None], *, records: bool = False) -> Call
             except KeyboardInterrupt as exc:
                 sys.stderr.write(interrupted_message(exc))
                 raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
-            finally:
-                choose(None)
-                _inputs = RunInputs()
 
     command.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in params}

@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
-from ..config import SECTION_KEYS, SETTINGS, Config, find_config, header
+from ..config import SECTION_KEYS, SETTINGS, Config, header
 from ..errors import ExitCode, UsageError
 from . import clean, validate
-from .common import PathsArg
+from .common import PathsArg, RunContext
 
 
 class Format(StrEnum):
@@ -98,7 +98,7 @@ FormatOpt = Annotated[
 ]
 
 
-def command(paths: PathsArg, output_format: FormatOpt = Format.TEXT) -> None:
+def command(context: RunContext, paths: PathsArg, output_format: FormatOpt = Format.TEXT) -> None:
     """Print the settings in effect for PATHs (default: the current folder),
     defaults filled in, as a settings file, and the file they came from.
 
@@ -107,7 +107,7 @@ def command(paths: PathsArg, output_format: FormatOpt = Format.TEXT) -> None:
     with [tool.articletool]; --config FILE names it, --isolated ignores it.
     """
     try:
-        settings = effective(find_config())
+        settings = effective(context.config)
     except UsageError as exc:
         where = f"{exc.path}: " if exc.path else ""
         sys.stderr.write(f"articletool config: {where}{exc.message}\n")

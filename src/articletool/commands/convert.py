@@ -26,20 +26,15 @@ from ..files import Input, check_output_dir, output_path, plan_outputs, write_at
 from ..html.clean import CleanSettings
 from ..html.markdown import MarkdownOptions
 from ..post import Post, read_posts
-from ..runner import Chunked, map_inputs
+from ..runner import map_inputs
 from .clean import settings_from_config
 from .common import (
-    DEFAULT_JOBS,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_YAML_NODES,
-    JobsOpt,
-    MaxBytesOpt,
-    MaxYamlNodesOpt,
     PathsArg,
+    RunContext,
     Status,
-    discover,
     files_count,
-    resolve_jobs,
 )
 
 
@@ -96,7 +91,7 @@ def _render(job: Job, post: Post, body: str, root: HtmlElement) -> str:
 
 
 def convert_input(job: Job, item: Input) -> Converted:
-    """Read, convert and (with ``-o``) write one input."""
+    """Read, convert and (with ``-o``) write one input: a batch of one."""
     return convert_inputs(job, [item])[0]
 
 
@@ -160,11 +155,11 @@ def _output(job: Job, item: Input, post: Post, text: str) -> Converted:
     return Converted(item.display, written=True, error=post.error)
 
 
-def run(paths: list[str], job: Job, jobs: int) -> ExitCode:
+def run(context: RunContext, paths: list[str], job: Job) -> ExitCode:
     """Convert ``paths`` as ``job`` says; report errors; return the exit code."""
     status = Status()
     skip = [job.out_dir] if job.out_dir is not None else []
-    found = discover(paths, skip=skip)
+    found = context.discover(paths, skip=skip)
     items: Iterable[Input | InputError] = found
     if job.out_dir is not None:  # every output known before the first is written
         items = list(found)
@@ -175,7 +170,9 @@ def run(paths: list[str], job: Job, jobs: int) -> ExitCode:
             raise UsageError("several inputs: use -o DIR (or --to json for JSON Lines)")
     out = sys.stdout.buffer
     done = 0
-    for result in map_inputs(Chunked(partial(convert_inputs, job)), items, jobs):
+    for result in map_inputs(
+        partial(convert_inputs, job), items, context.jobs, context.progress_display()
+    ):
         if not isinstance(result, Converted):
             status.error(result)
             continue
@@ -237,15 +234,13 @@ HtmlOpt = Annotated[
 
 
 def command(
+    context: RunContext,
     paths: PathsArg,
     to: ToOpt = Target.MD,
     output: OutputOpt = None,
     braces: BracesOpt = Braces.ENTITY,
     tables: TablesOpt = True,
     html: HtmlOpt = True,
-    jobs: JobsOpt = DEFAULT_JOBS,
-    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
-    max_yaml_nodes: MaxYamlNodesOpt = DEFAULT_MAX_YAML_NODES,
 ) -> None:
     """Convert posts to Markdown (front matter kept) or to JSON records.
 
@@ -256,7 +251,7 @@ def command(
     Example: articletool convert --to md -o out/ source/_posts
     """
     try:
-        settings = settings_from_config()
+        settings = settings_from_config(context.config)
         options = MarkdownOptions(
             braces=braces.value,
             tables=tables,
@@ -265,8 +260,8 @@ def command(
         )
         if output is not None:
             check_output_dir(output)
-        job = Job(to, settings, options, output, max_bytes, max_yaml_nodes)
-        code = run(paths, job, resolve_jobs(jobs))
+        job = Job(to, settings, options, output, context.max_bytes, context.max_yaml_nodes)
+        code = run(context, paths, job)
     except UsageError as exc:
         where = f"{exc.path}: " if exc.path else ""
         sys.stderr.write(f"articletool convert: {where}{exc.message}\n")

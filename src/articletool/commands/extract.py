@@ -20,20 +20,15 @@ from ..files import Input
 from ..html.clean import CleanSettings
 from ..post import Post, read_posts
 from ..records import source_fields
-from ..runner import Chunked, map_inputs
+from ..runner import map_inputs
 from .clean import settings_from_config
 from .common import (
-    DEFAULT_JOBS,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_YAML_NODES,
-    JobsOpt,
-    MaxBytesOpt,
-    MaxYamlNodesOpt,
     PathsArg,
+    RunContext,
     Status,
-    discover,
     files_count,
-    resolve_jobs,
 )
 
 
@@ -59,7 +54,7 @@ class Extracted:
 
 
 def extract_input(job: Job, item: Input) -> Extracted:
-    """Read one input and build its record."""
+    """Read one input and build its record: a batch of one."""
     return extract_inputs(job, [item])[0]
 
 
@@ -106,11 +101,11 @@ def _write_text(record: dict[str, Any], several: bool, images_only: bool) -> Non
         out.write("\n")
 
 
-def run(paths: list[str], job: Job, fmt: Format, jobs: int) -> ExitCode:
+def run(context: RunContext, paths: list[str], job: Job, fmt: Format) -> ExitCode:
     status = Status()
     # Whether there are several inputs is known after at most two of them:
     # the rest stream on (listing them all first held every path in memory).
-    found = discover(paths)
+    found = context.discover(paths)
     head: list[Input | InputError] = []
     inputs = 0
     for item in found:
@@ -121,7 +116,9 @@ def run(paths: list[str], job: Job, fmt: Format, jobs: int) -> ExitCode:
     several = inputs > 1
     items = itertools.chain(head, found)
     count = done = 0
-    for result in map_inputs(Chunked(partial(extract_inputs, job)), items, jobs):
+    for result in map_inputs(
+        partial(extract_inputs, job), items, context.jobs, context.progress_display()
+    ):
         if not isinstance(result, Extracted):
             status.error(result)
             continue
@@ -168,12 +165,10 @@ ImagesOnlyOpt = Annotated[
 
 
 def command(
+    context: RunContext,
     paths: PathsArg,
     output_format: FormatOpt = Format.TEXT,
     images_only: ImagesOnlyOpt = False,
-    jobs: JobsOpt = DEFAULT_JOBS,
-    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
-    max_yaml_nodes: MaxYamlNodesOpt = DEFAULT_MAX_YAML_NODES,
 ) -> None:
     """Print each post's text, or its record (path, title, date, front_matter,
     text, images) as JSON.
@@ -183,9 +178,9 @@ def command(
     Example: articletool extract --format jsonl source/_posts | jq .title
     """
     try:
-        settings = settings_from_config()
-        job = Job(settings, images_only, max_bytes, max_yaml_nodes)
-        code = run(paths, job, output_format, resolve_jobs(jobs))
+        settings = settings_from_config(context.config)
+        job = Job(settings, images_only, context.max_bytes, context.max_yaml_nodes)
+        code = run(context, paths, job, output_format)
     except UsageError as exc:
         where = f"{exc.path}: " if exc.path else ""
         sys.stderr.write(f"articletool extract: {where}{exc.message}\n")

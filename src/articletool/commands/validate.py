@@ -11,8 +11,9 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from ..config import SECTION_KEYS, check_section, find_config
+from ..config import SECTION_KEYS, check_section
 from ..errors import ArticleToolError, ExitCode, UsageError
+from ..files import Input
 from ..report import Format, Reporter, Tally, write_summary
 from ..runner import map_inputs
 from ..urls import PROXY_PREFIXES
@@ -20,16 +21,11 @@ from ..validate.engine import FileResult, Settings, check_input, select_codes
 from ..validate.rules import DEFAULT_REQUIRED
 from ..validate.schema import read_schema
 from .common import (
-    DEFAULT_JOBS,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_YAML_NODES,
-    JobsOpt,
-    MaxBytesOpt,
-    MaxYamlNodesOpt,
     PathsArg,
+    RunContext,
     Status,
-    discover,
-    resolve_jobs,
 )
 
 #: Keys understood in ``[tool.articletool.validate]``.
@@ -149,19 +145,28 @@ def build_settings(
     return settings, file_strict if strict is None else strict
 
 
+def check_inputs(settings: Settings, items: list[Input]) -> list[FileResult]:
+    """Read, parse and check each of ``items``: the worker for ``map_inputs``."""
+    return [check_input(settings, item) for item in items]
+
+
 def _usage_exit(exc: ArticleToolError) -> NoReturn:
     shown = str(exc) if exc.path else exc.message  # path:line:col: message
     sys.stderr.write(f"articletool validate: {shown}\n")
     raise typer.Exit(int(ExitCode.INPUT))
 
 
-def run(paths: Sequence[str], settings: Settings, fmt: Format, strict: bool, jobs: int) -> ExitCode:
+def run(
+    context: RunContext, paths: Sequence[str], settings: Settings, fmt: Format, strict: bool
+) -> ExitCode:
     """Check ``paths``, write findings to stdout and the summary to stderr."""
     status = Status()
     tally = Tally()
     reporter = Reporter(fmt, sys.stdout)
-    work = partial(check_input, settings)
-    for result in map_inputs(work, discover(paths), jobs):
+    work = partial(check_inputs, settings)
+    for result in map_inputs(
+        work, context.discover(paths), context.jobs, context.progress_display()
+    ):
         if isinstance(result, FileResult) and result.error is None:
             reporter.findings(result.findings)
             tally.add(result.findings)
@@ -178,15 +183,16 @@ def run(paths: Sequence[str], settings: Settings, fmt: Format, strict: bool, job
     return status.code
 
 
-def infer(paths: Sequence[str], limits: tuple[int, int], jobs: int) -> ExitCode:
+def infer(context: RunContext, paths: Sequence[str]) -> ExitCode:
     """Read ``paths``, write the inferred schema to stdout and a line on stderr."""
     import json
 
-    from ..validate.infer import FrontMatterRead, Inference, read_front_matter
+    from ..validate.infer import FrontMatterRead, Inference, read_front_matters
 
     status = Status()
     inference = Inference()
-    for result in map_inputs(partial(read_front_matter, limits), discover(paths), jobs):
+    work = partial(read_front_matters, (context.max_bytes, context.max_yaml_nodes))
+    for result in map_inputs(work, context.discover(paths), context.jobs):
         if isinstance(result, FrontMatterRead) and result.error is None:
             inference.add(result.data)
             continue
@@ -207,6 +213,7 @@ def infer(paths: Sequence[str], limits: tuple[int, int], jobs: int) -> ExitCode:
 
 
 def command(
+    context: RunContext,
     paths: PathsArg,
     output_format: FormatOpt = Format.TEXT,
     required: RequiredOpt = None,
@@ -215,9 +222,6 @@ def command(
     strict: StrictOpt = None,
     schema: SchemaOpt = None,
     infer_schema: InferSchemaOpt = False,
-    jobs: JobsOpt = DEFAULT_JOBS,
-    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
-    max_yaml_nodes: MaxYamlNodesOpt = DEFAULT_MAX_YAML_NODES,
 ) -> None:
     """Check each post's front matter; exit 1 if any error is found.
 
@@ -227,12 +231,12 @@ def command(
     front matter satisfies instead.
     """
     if infer_schema:
-        code = infer(paths, (max_bytes, max_yaml_nodes), resolve_jobs(jobs))
+        code = infer(context, paths)
         if code != ExitCode.OK:
             raise typer.Exit(int(code))
         return
     try:
-        config = find_config()
+        config = context.config
         settings, strict_mode = build_settings(
             config.section("validate"),
             str(config.path or "configuration"),
@@ -241,14 +245,14 @@ def command(
             ignore=ignore,
             strict=strict,
             now=datetime.now(UTC),
-            max_bytes=max_bytes,
-            max_yaml_nodes=max_yaml_nodes,
+            max_bytes=context.max_bytes,
+            max_yaml_nodes=context.max_yaml_nodes,
             extra_proxy_prefixes=config.strings("proxy-prefixes"),
             schema=schema,
             base=config.path.parent if config.path is not None else None,
         )
     except UsageError as exc:
         _usage_exit(exc)
-    code = run(paths, settings, output_format, strict_mode, resolve_jobs(jobs))
+    code = run(context, paths, settings, output_format, strict_mode)
     if code != ExitCode.OK:
         raise typer.Exit(int(code))

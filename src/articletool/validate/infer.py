@@ -321,6 +321,11 @@ class FrontMatterRead(NamedTuple):
     error: ArticleToolError | None = None
 
 
+def read_front_matters(limits: tuple[int, int], items: list[Input]) -> list[FrontMatterRead]:
+    """:func:`read_front_matter` for each of ``items``: the worker for ``map_inputs``."""
+    return [read_front_matter(limits, item) for item in items]
+
+
 def read_front_matter(limits: tuple[int, int], item: Input) -> FrontMatterRead:
     """Read one input; ``limits`` are ``(max_bytes, max_yaml_nodes)``."""
     max_bytes, max_yaml_nodes = limits
