@@ -16,6 +16,7 @@ import re
 import signal
 import stat
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -255,11 +256,9 @@ def check_output_dir(out_dir: Path) -> None:
         if folder == out_dir:
             raise UsageError(f"{shown}: exists and is not a folder")
         raise UsageError(f"{shown}: {display_path(folder)} is a file, not a folder")
-    probe = os.path.join(folder, f".articletool-probe-{os.getpid()}.tmp")
     try:
-        os.close(os.open(probe, _TEMP_FLAGS, 0o600))
-        os.unlink(probe)
-    except FileExistsError:  # pragma: no cover - left by a killed run with our pid
+        fd, probe = tempfile.mkstemp(prefix=".articletool-probe-", suffix=".tmp", dir=folder)
+        os.close(fd)
         os.unlink(probe)
     except OSError as exc:
         where = "" if folder == out_dir else f" (in {display_path(folder)})"
@@ -353,23 +352,21 @@ def _through_link(path: Path) -> Path:
 
 #: Folders this process has made sure exist (one ``mkdir`` per folder, not per file).
 _MADE: set[str] = set()
-_TEMP_FLAGS = (
-    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-)
-_temp_count = 0
 _ABSENT = {errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP}
 
 
-def _open_temp(folder: str, name: str, mode: int) -> tuple[int, str]:
-    """Create a new temporary file beside ``name`` in ``folder``; return (fd, path)."""
-    global _temp_count
-    while True:
-        _temp_count += 1
-        tmp = f"{folder}{os.sep}.{name}.{os.getpid()}-{_temp_count}.tmp"
-        try:
-            return os.open(tmp, _TEMP_FLAGS, mode), tmp
-        except FileExistsError:  # left behind by a killed process with our pid
-            continue
+def _open_temp(folder: str, name: str) -> tuple[int, str]:
+    """Create a new temporary file beside ``name`` in ``folder`` (hidden, so
+    that no walk takes it for a post); return (fd, path)."""
+    return tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+
+
+def _umask() -> int:
+    """The process's umask. ``os.umask`` can only read it by setting it, so it
+    is set to the strictest mask while it is read and put back at once."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def _write_atomic(path: str | Path, data: bytes) -> None:
@@ -392,24 +389,28 @@ def _write_atomic(path: str | Path, data: bytes) -> None:
     if folder not in _MADE:
         os.makedirs(folder, exist_ok=True)
         _MADE.add(folder)
-    # A new file is created with 0o666 less the umask, as open() would make it.
-    create_mode = 0o600 if mode is not None else 0o666
+    # mkstemp makes the file 0o600; it takes the replaced file's permissions,
+    # or (a new file) 0o666 less the umask, as open() would have made it.
+    if mode is None:
+        mode = 0o666 & ~_umask()
+        replacing = False
+    else:
+        replacing = True
     try:
-        fd, tmp = _open_temp(folder, name, create_mode)
+        fd, tmp = _open_temp(folder, name)
     except FileNotFoundError:  # the folder went away since we made it
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = _open_temp(folder, name, create_mode)
+        fd, tmp = _open_temp(folder, name)
     try:
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-            if mode is not None:
+            if replacing:
                 os.fsync(fd)
         finally:
             os.close(fd)
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
