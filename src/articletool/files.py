@@ -292,8 +292,8 @@ def plan_outputs(items: Sequence[Input], out_dir: Path, suffix: str | None = Non
 
 def output_path(item: Input, out_dir: Path, suffix: str | None = None) -> str:
     """Where ``item``'s result goes below ``out_dir``: its path below its
-    ``root`` (see :attr:`Input.relative`), with its suffix replaced (as
-    ``Path.with_suffix`` does) when one is given. The one rule for output
+    ``root`` (see :attr:`Input.relative`), with its suffix replaced by
+    ``Path.with_suffix`` when one is given. The one rule for output
     paths: :func:`plan_outputs` checks a run's outputs with it."""
     path, root = item.path, item.root
     relative = None
@@ -302,10 +302,7 @@ def output_path(item: Input, out_dir: Path, suffix: str | None = None) -> str:
     if relative is None:
         relative = os.fspath(item.relative)
     if suffix is not None:
-        name = relative[relative.rfind(os.sep) + 1 :]
-        dot = name.rfind(".")
-        old = name[dot:] if 0 < dot < len(name) - 1 else ""
-        relative = relative[: len(relative) - len(old)] + suffix
+        relative = os.fspath(Path(relative).with_suffix(suffix))
     return os.path.join(out_dir, relative)
 
 
