@@ -28,7 +28,7 @@ from articletool.config import (
     load_config,
 )
 from articletool.errors import UsageError
-from articletool.ignore import Excluder, glob_regex
+from articletool.ignore import Excluder
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_7d40135e7ed69f29.txt"
@@ -476,9 +476,36 @@ def test_exclude_patterns(tmp_path: Path, pattern: str, path: str, hit: bool) ->
     assert Excluder((pattern,), tmp_path)(tmp_path / path) is hit
 
 
+@pytest.mark.parametrize(
+    ("patterns", "path", "below", "hit"),
+    [
+        # The named folder itself is never left out: what it holds is.
+        (["drafts"], "drafts/a.md", 1, False),
+        (["drafts"], "drafts/drafts/a.md", 1, True),
+        (["drafts", "*.bak.md"], "drafts/a.bak.md", 1, True),
+        (["drafts/*.md"], "drafts/a.md", 1, True),
+        (["_*"], "source/_posts/a.md", 2, False),
+        (["_*"], "source/_posts/_old/a.md", 2, True),
+        (["source/_drafts"], "source/_drafts/a.md", 2, False),
+        (["source/_drafts"], "source/_drafts/a.md", 1, True),
+        (["**/tmp/*.md"], "a/tmp/c.md", 2, True),
+        # gitignore syntax: "!" takes a path back, a trailing "/" is a folder.
+        (["*.md", "!keep.md"], "x/keep.md", 0, False),
+        (["*.md", "!keep.md"], "x/other.md", 1, True),
+        (["a.md/"], "x/a.md", 0, False),
+        (["x/"], "x/a.md", 0, True),
+    ],
+)
+def test_exclude_below_a_named_folder(
+    tmp_path: Path, patterns: list[str], path: str, below: int, hit: bool
+) -> None:
+    assert Excluder(tuple(patterns), tmp_path)(tmp_path / path, below) is hit
+
+
 @settings(deadline=None)
-@given(st.text(alphabet="abcdefgh-_.", min_size=1, max_size=12))
+@given(st.text(alphabet="abcdefgh-_.", min_size=1, max_size=12).filter(lambda n: n.strip(".")))
 def test_a_plain_name_matches_only_itself(name: str) -> None:
-    regex = glob_regex(name)
-    assert regex.fullmatch(name)
-    assert not regex.fullmatch(name + "x") and not regex.fullmatch("x/" + name)
+    base = Path("/base")
+    excluded = Excluder((name,), base)
+    assert excluded(base / name) and excluded(base / "x" / name / "y.md")
+    assert not excluded(base / (name + "x")) and not excluded(base / ("x" + name))

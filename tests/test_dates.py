@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import email.utils
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articletool.dates import is_future, parse_date, to_iso
+from articletool.dates import is_future, parse_date, read_date, to_iso
 from articletool.validate.yamlnodes import describe
 
 EIGHT = timezone(timedelta(hours=8))
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Aug", "Dec")
 
 
 @pytest.mark.parametrize(
@@ -107,6 +109,51 @@ def test_rfc2822_round_trip(when: datetime) -> None:
     when = when.replace(microsecond=0)
     text = when.strftime("%a, %d %b %Y %H:%M:%S GMT")
     assert parse_date(text) == when
+
+
+_ZONES = ("GMT", "UT", "UTC", "EST", "PDT", "Z", "+0800", "-0000", "+0000", "-0530", "+2400", "XYZ")
+
+
+def test_rfc2822_four_digit_year_below_100() -> None:
+    # email.utils takes any year below 100 for a two-digit one (0001 -> 2001);
+    # the common form is read as written, and always was.
+    assert parse_date("1 Jan 0001 00:00:00 GMT") == datetime(1, 1, 1, tzinfo=UTC)
+    assert parse_date("1 Jan 01 00:00:00 GMT") == datetime(2001, 1, 1, tzinfo=UTC)
+
+
+_RFC2822_TEXT = st.builds(
+    "{}{} {} {} {}:{}:{} {}".format,
+    st.sampled_from(("", "Mon, ", "Thu, ", "Sun,")),
+    st.integers(0, 33),
+    st.sampled_from((*_MONTH_NAMES, "Foo", "aug")),
+    st.sampled_from(("1999", "2022", "99", "0100", "22", "10000")),
+    st.sampled_from(("00", "09", "23", "24", "7")),
+    st.sampled_from(("00", "08", "59", "60")),
+    st.sampled_from(("00", "30", "59", "61")),
+    st.sampled_from(_ZONES),
+)
+
+
+@given(_RFC2822_TEXT)
+def test_rfc2822_reads_as_email_utils(text: str) -> None:
+    """Every RFC 2822 date, common form or not, reads as the standard
+    library's ``parsedate_to_datetime`` reads it (``-0000`` taken as UTC),
+    and one it refuses is refused; apart from a weekday that does not match.
+    (A four-digit year below 100 is the one difference, see below.)"""
+    try:
+        expected: datetime | None = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        expected = None
+    if expected is not None and expected.tzinfo is None:
+        expected = expected.replace(tzinfo=UTC)
+    result = read_date(text)
+    if expected is None:
+        assert isinstance(result, str)
+    elif isinstance(result, str):
+        assert "weekday" in result
+    else:
+        assert result == expected
+        assert result.utcoffset() == expected.utcoffset()
 
 
 @given(st.datetimes(min_value=datetime(1900, 1, 1)))

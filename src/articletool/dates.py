@@ -62,21 +62,12 @@ def _common_rfc2822(text: str) -> datetime | None:
 
 
 def _parse_rfc2822(text: str) -> datetime:
-    # email._parseaddr is what email.utils uses; email.utils itself would
-    # import socket and random (~6 ms at start-up).
-    try:
-        from email._parseaddr import _parsedate_tz  # type: ignore[import-not-found]
-    except ImportError:  # pragma: no cover - the standard library moved it
-        from email.utils import parsedate_to_datetime
+    """The standard library's RFC 2822 reading: naive for ``-0000`` (zone unknown)."""
+    # Imported here: email.utils brings socket and random (~6 ms at start-up),
+    # which only a date outside the common form needs.
+    from email.utils import parsedate_to_datetime
 
-        return parsedate_to_datetime(text)
-    parsed = _parsedate_tz(text)
-    if parsed is None:
-        raise ValueError(f'Invalid date value or format "{text}"')
-    year, month, day, hour, minute, second = parsed[:6]
-    offset = parsed[9]
-    zone = None if offset is None else timezone(timedelta(seconds=offset))
-    return datetime(year, month, day, hour, minute, second, tzinfo=zone)
+    return parsedate_to_datetime(text)
 
 
 def _from_rfc2822(text: str) -> datetime:

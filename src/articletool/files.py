@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import re
 import signal
 import stat
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -255,11 +257,9 @@ def check_output_dir(out_dir: Path) -> None:
         if folder == out_dir:
             raise UsageError(f"{shown}: exists and is not a folder")
         raise UsageError(f"{shown}: {display_path(folder)} is a file, not a folder")
-    probe = os.path.join(folder, f".articletool-probe-{os.getpid()}.tmp")
     try:
-        os.close(os.open(probe, _TEMP_FLAGS, 0o600))
-        os.unlink(probe)
-    except FileExistsError:  # pragma: no cover - left by a killed run with our pid
+        fd, probe = tempfile.mkstemp(prefix=".articletool-probe-", suffix=".tmp", dir=folder)
+        os.close(fd)
         os.unlink(probe)
     except OSError as exc:
         where = "" if folder == out_dir else f" (in {display_path(folder)})"
@@ -293,8 +293,8 @@ def plan_outputs(items: Sequence[Input], out_dir: Path, suffix: str | None = Non
 
 def output_path(item: Input, out_dir: Path, suffix: str | None = None) -> str:
     """Where ``item``'s result goes below ``out_dir``: its path below its
-    ``root`` (see :attr:`Input.relative`), with its suffix replaced (as
-    ``Path.with_suffix`` does) when one is given. The one rule for output
+    ``root`` (see :attr:`Input.relative`), with its suffix replaced by
+    ``Path.with_suffix`` when one is given. The one rule for output
     paths: :func:`plan_outputs` checks a run's outputs with it."""
     path, root = item.path, item.root
     relative = None
@@ -303,10 +303,7 @@ def output_path(item: Input, out_dir: Path, suffix: str | None = None) -> str:
     if relative is None:
         relative = os.fspath(item.relative)
     if suffix is not None:
-        name = relative[relative.rfind(os.sep) + 1 :]
-        dot = name.rfind(".")
-        old = name[dot:] if 0 < dot < len(name) - 1 else ""
-        relative = relative[: len(relative) - len(old)] + suffix
+        relative = os.fspath(Path(relative).with_suffix(suffix))
     return os.path.join(out_dir, relative)
 
 
@@ -351,25 +348,28 @@ def _through_link(path: Path) -> Path:
         return path
 
 
-#: Folders this process has made sure exist (one ``mkdir`` per folder, not per file).
-_MADE: set[str] = set()
-_TEMP_FLAGS = (
-    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-)
-_temp_count = 0
+@functools.lru_cache(maxsize=1024)
+def _make_folder(folder: str) -> None:
+    """Make sure ``folder`` exists, once per folder rather than once per file
+    (``os.makedirs`` on a folder that exists costs ~11 us, ~2% of a post)."""
+    os.makedirs(folder, exist_ok=True)
+
+
 _ABSENT = {errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP}
 
 
-def _open_temp(folder: str, name: str, mode: int) -> tuple[int, str]:
-    """Create a new temporary file beside ``name`` in ``folder``; return (fd, path)."""
-    global _temp_count
-    while True:
-        _temp_count += 1
-        tmp = f"{folder}{os.sep}.{name}.{os.getpid()}-{_temp_count}.tmp"
-        try:
-            return os.open(tmp, _TEMP_FLAGS, mode), tmp
-        except FileExistsError:  # left behind by a killed process with our pid
-            continue
+def _open_temp(folder: str, name: str) -> tuple[int, str]:
+    """Create a new temporary file beside ``name`` in ``folder`` (hidden, so
+    that no walk takes it for a post); return (fd, path)."""
+    return tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+
+
+def _umask() -> int:
+    """The process's umask. ``os.umask`` can only read it by setting it, so it
+    is set to the strictest mask while it is read and put back at once."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def _write_atomic(path: str | Path, data: bytes) -> None:
@@ -389,27 +389,29 @@ def _write_atomic(path: str | Path, data: bytes) -> None:
     mode = None if info is None else stat.S_IMODE(info.st_mode)
     folder, name = os.path.split(target)
     folder = folder or "."
-    if folder not in _MADE:
-        os.makedirs(folder, exist_ok=True)
-        _MADE.add(folder)
-    # A new file is created with 0o666 less the umask, as open() would make it.
-    create_mode = 0o600 if mode is not None else 0o666
+    _make_folder(folder)
+    # mkstemp makes the file 0o600; it takes the replaced file's permissions,
+    # or (a new file) 0o666 less the umask, as open() would have made it.
+    if mode is None:
+        mode = 0o666 & ~_umask()
+        replacing = False
+    else:
+        replacing = True
     try:
-        fd, tmp = _open_temp(folder, name, create_mode)
+        fd, tmp = _open_temp(folder, name)
     except FileNotFoundError:  # the folder went away since we made it
         os.makedirs(folder, exist_ok=True)
-        fd, tmp = _open_temp(folder, name, create_mode)
+        fd, tmp = _open_temp(folder, name)
     try:
         try:
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
-            if mode is not None:
+            if replacing:
                 os.fsync(fd)
         finally:
             os.close(fd)
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -1,11 +1,20 @@
-"""Leaving files out: ``exclude`` globs and ``.gitignore``.
+"""Leaving files out: ``exclude`` patterns and ``.gitignore``.
 
-``exclude`` patterns are matched against paths relative to the settings
-file's folder. A pattern without ``/`` matches any one name along the path
-(``drafts``, ``*.bak.md``); a pattern with ``/`` matches from the start of
-the relative path, ``**`` standing for any number of folders
-(``source/_drafts``, ``**/tmp/*.md``). A matching folder leaves out
-everything below it.
+``exclude`` patterns are gitignore patterns (``pathspec`` matches them),
+relative to the settings file's folder. A pattern without ``/`` matches any
+one name along the path (``drafts``, ``*.bak.md``); a pattern with ``/``
+matches from the start of the relative path, ``**`` standing for any number
+of folders (``source/_drafts``, ``**/tmp/*.md``). A matching folder leaves
+out everything below it. As in ``.gitignore``, a trailing ``/`` matches
+folders only, ``!`` takes a path back and ``\\`` escapes the next character.
+
+What a named folder holds is matched by its path from the settings file's
+folder, except by a pattern that matches the named folder itself (or a
+folder above it): without ``/`` (``drafts``, ``_*``, ``**/tmp``) it is
+matched against the path below the named folder, so that naming a folder
+``exclude`` lists takes what it holds while ``_*`` still leaves out an
+``_old`` folder inside it; with ``/`` (``source/_drafts``, ``source/**``) it
+leaves nothing inside the named folder out.
 
 ``.gitignore`` is git's business, so git decides: the files found in folders
 are passed to ``git check-ignore --stdin -z`` once per run, which applies
@@ -18,46 +27,48 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import shutil
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from pathspec import GitIgnoreSpec
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A glob as a regular expression over ``/``-separated relative paths."""
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
-            end = pattern.index("]", i + 2)
-            body = pattern[i + 1 : end].replace("\\", "\\\\")
-            out.append("[^" + body[1:] + "]" if body.startswith("!") else "[" + body + "]")
-            i = end + 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out))
+#: A spec and, for each of its patterns, its place in the ``exclude`` list.
+_Part = tuple[GitIgnoreSpec, tuple[int, ...]]
+
+
+@functools.lru_cache(maxsize=64)
+def _spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    return GitIgnoreSpec.from_lines(patterns)
+
+
+def _unanchored(pattern: str) -> str:
+    """``pattern`` without leading ``**/`` (which match in any folder, as no ``/`` does)."""
+    while pattern.startswith("**/"):
+        pattern = pattern[3:]
+    return pattern
 
 
 @functools.lru_cache(maxsize=256)
-def _compiled(pattern: str) -> tuple[bool, re.Pattern[str]]:
-    anchored = "/" in pattern.rstrip("/")
-    return anchored, glob_regex(pattern.strip("/"))
+def _split(patterns: tuple[str, ...], folder: str) -> tuple[_Part, _Part]:
+    """``patterns`` in two specs: those that do not match the named ``folder``
+    (or a folder above it), matched against the path from the settings
+    file's folder, and those without ``/`` (but a leading ``**/``) that do,
+    matched against the path below ``folder``. Those with ``/`` that do are
+    left out."""
+    outer: list[int] = []
+    inner: list[int] = []
+    for i, pattern in enumerate(patterns):
+        if not _spec((pattern,)).match_file(folder + "/"):
+            outer.append(i)
+        elif "/" not in _unanchored(pattern).rstrip("/"):
+            inner.append(i)
+    return (
+        (GitIgnoreSpec.from_lines(patterns[i] for i in outer), tuple(outer)),
+        (GitIgnoreSpec.from_lines(patterns[i] for i in inner), tuple(inner)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,22 +80,23 @@ class Excluder:
 
     def __call__(self, path: Path, below: int = 0) -> bool:
         """Whether ``path`` is left out. With ``below``, its first ``below``
-        names (a folder named on the command line, see :meth:`depth`) are
-        not matched: only what lies inside that folder can be left out."""
+        names are a folder named on the command line (see :meth:`depth`):
+        only what lies inside that folder can be left out."""
         if not self.patterns:
             return False
         parts = self._parts(path)
         if parts is None:
             parts, below = (path.name,), 0
-        for pattern in self.patterns:
-            anchored, regex = _compiled(pattern)
-            if anchored:
-                prefixes = range(below + 1, len(parts) + 1)
-                if any(regex.fullmatch("/".join(parts[:n])) for n in prefixes):
-                    return True
-            elif any(regex.fullmatch(part) for part in parts[below:]):
-                return True
-        return False
+        full = "/".join(parts)
+        if below == 0:
+            return _spec(self.patterns).match_file(full)
+        folder, inside = "/".join(parts[:below]), "/".join(parts[below:])
+        last, include = -1, False
+        for (spec, places), text in zip(_split(self.patterns, folder), (full, inside), strict=True):
+            found = spec.check_file(text)
+            if found.index is not None and places[found.index] > last:
+                last, include = places[found.index], bool(found.include)
+        return include
 
     def depth(self, folder: Path) -> int:
         """How many names ``folder`` has below ``base`` (0 when outside it)."""

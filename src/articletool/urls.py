@@ -83,19 +83,8 @@ def _lowered(prefixes: tuple[str, ...]) -> _Lowered:
     return table, max(map(len, prefixes), default=0), heads, shortest
 
 
-# The table asked for last, by identity: callers pass the same tuple over and
-# over, and hashing it for the cache above costs more than the lookup saves.
-_last_lowered: tuple[tuple[str, ...], _Lowered] = ((), ((), 0, frozenset(), 0))
-
-
 def _candidates(url: str, prefixes: tuple[str, ...]) -> str | None:
-    global _last_lowered
-    key, found = _last_lowered
-    if key is prefixes:
-        table, longest, heads, shortest = found
-    else:
-        table, longest, heads, shortest = found = _lowered(prefixes)
-        _last_lowered = (prefixes, found)
+    table, longest, heads, shortest = _lowered(prefixes)
     head = url[:shortest]
     if head.isascii() and head.lower() not in heads:
         return None  # (lower case maps ASCII one character to one)
