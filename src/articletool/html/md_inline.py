@@ -224,10 +224,7 @@ def _without_empty_pairs(marks: list[Token]) -> list[Token]:
     """``marks`` without the pairs opened and closed among them (around nothing)."""
     kept: list[Token] = []
     for mark in marks:
-        if not _is_opener(mark) and any(_closer(k) == mark for k in kept if _is_opener(k)):
-            at = max(i for i, k in enumerate(kept) if _is_opener(k) and _closer(k) == mark)
-            del kept[at]
-        else:
+        if _is_opener(mark) or not _close(kept, mark):
             kept.append(mark)
     return kept
 
@@ -236,11 +233,17 @@ def _track(opened: list[Token], mark: Token) -> None:
     """Keep ``opened`` the list of marks and tags open after ``mark``."""
     if _is_opener(mark):
         opened.append(mark)
-        return
-    for at in range(len(opened) - 1, -1, -1):
-        if _closer(opened[at]) == mark:
-            del opened[at]
-            return
+    else:
+        _close(opened, mark)
+
+
+def _close(marks: list[Token], closer: Token) -> bool:
+    """Remove the last opener in ``marks`` that ``closer`` closes; whether there was one."""
+    for at in range(len(marks) - 1, -1, -1):
+        if _is_opener(marks[at]) and _closer(marks[at]) == closer:
+            del marks[at]
+            return True
+    return False
 
 
 def _closer(mark: Token) -> Token:

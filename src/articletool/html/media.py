@@ -25,10 +25,10 @@ from .md_escape import safe_url
 
 #: The elements that are players.
 PLAYER_TAGS: frozenset[str] = frozenset({"video", "audio", "iframe"})
-#: The attributes a player needs, in the order they are written; ``True``
-#: for those that are on or off (written bare).
+#: The attributes a player needs, in the order they are written after
+#: ``controls`` (which every video and audio gets); ``True`` for those that
+#: are on or off (written bare).
 PLAYER_ATTRS: dict[str, bool] = {
-    "controls": True,
     "width": False,
     "height": False,
     "allow": False,
@@ -90,7 +90,7 @@ def _attrs(el: HtmlElement, kind: str) -> Iterator[tuple[str, str | None]]:
         yield "controls", None  # with the page's scripts gone, nothing else starts it
     for name, bare in PLAYER_ATTRS.items():
         value = el.get(name)
-        if value is None or name == "controls":
+        if value is None:
             continue
         if bare:
             yield name, None
