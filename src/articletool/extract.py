@@ -30,11 +30,6 @@ from .html.parse import parse_body
 from .html.text import to_text
 from .post import Post
 
-#: The keys of a record, in the order they are written.
-RECORD_KEYS: tuple[str, ...] = (
-    "path", "title", "date", "front_matter", "text", "images", "media"
-)  # fmt: skip
-
 
 def json_safe(value: Any) -> Any:
     """``value`` with dates as ISO 8601 text and everything else JSON can hold."""
