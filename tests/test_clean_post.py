@@ -107,7 +107,11 @@ def test_bad_front_matter_is_refused() -> None:
 
 def test_verify_accepts_a_real_clean() -> None:
     post = post_of(f"---\nheadimg: {PROXY}http://a/h.jpg\n---\n<p></p><p>text</p>")
-    verify(post, clean_post(post))
+    result = clean_post(post)
+    # A clean that changes something, or verify would have nothing to check.
+    assert result.text == "---\nheadimg: http://a/h.jpg\n---\n<p>text</p>"
+    assert [change.rule for change in result.changes] == ["proxies", "empty-paragraphs"]
+    verify(post, result)
 
 
 @pytest.fixture

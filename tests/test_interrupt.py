@@ -156,6 +156,21 @@ def test_write_atomic_new_file_follows_the_umask(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "sub" / "new.md").stat().st_mode) == 0o640
 
 
+def test_write_atomic_steps_around_a_temporary_file_left_with_our_pid(tmp_path: Path) -> None:
+    # A killed process with the same pid may have left the first name tried:
+    # it is neither used nor removed, and the write still lands.
+    left = tmp_path / f".post.md.{os.getpid()}.tmp"
+    left.write_bytes(b"someone else's")
+    path = tmp_path / "post.md"
+    path.write_bytes(b"old")
+    path.chmod(0o640)
+    files.write_atomic(path, b"new")
+    assert path.read_bytes() == b"new"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert left.read_bytes() == b"someone else's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([left.name, "post.md"])
+
+
 def test_write_atomic_failure_keeps_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

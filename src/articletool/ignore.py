@@ -32,15 +32,19 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from pathspec import GitIgnoreSpec
+if TYPE_CHECKING:  # imported on use: git_ignored, which every run asks, needs none of it
+    from pathspec import GitIgnoreSpec
 
 #: A spec and, for each of its patterns, its place in the ``exclude`` list.
-_Part = tuple[GitIgnoreSpec, tuple[int, ...]]
+_Part = tuple["GitIgnoreSpec", tuple[int, ...]]
 
 
 @functools.lru_cache(maxsize=64)
 def _spec(patterns: tuple[str, ...]) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec  # ~20 ms to import
+
     return GitIgnoreSpec.from_lines(patterns)
 
 
@@ -66,8 +70,8 @@ def _split(patterns: tuple[str, ...], folder: str) -> tuple[_Part, _Part]:
         elif "/" not in _unanchored(pattern).rstrip("/"):
             inner.append(i)
     return (
-        (GitIgnoreSpec.from_lines(patterns[i] for i in outer), tuple(outer)),
-        (GitIgnoreSpec.from_lines(patterns[i] for i in inner), tuple(inner)),
+        (_spec(tuple(patterns[i] for i in outer)), tuple(outer)),
+        (_spec(tuple(patterns[i] for i in inner)), tuple(inner)),
     )
 
 

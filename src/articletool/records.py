@@ -41,9 +41,6 @@ from .errors import InputError
 from .files import Input
 from .post import Post
 
-#: The keys :func:`source_fields` adds to a record.
-SOURCE_KEYS: tuple[str, ...] = ("relative", "front_matter_text", "body_html")
-
 
 @dataclass(frozen=True, slots=True)
 class Record:

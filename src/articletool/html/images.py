@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
@@ -21,9 +20,6 @@ class Image:
     alt: str | None = None
     width: int | None = None
     height: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _pixels(value: str | None) -> int | None:

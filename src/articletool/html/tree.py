@@ -207,10 +207,6 @@ class Census:
     attributes: tuple[Attribute, ...] = ()
 
     @classmethod
-    def of(cls, root: HtmlElement) -> Census:
-        return cls.of_elements(root.iter(etree.Element))
-
-    @classmethod
     def of_elements(cls, elements: Iterable[HtmlElement]) -> Census:
         """The census of these elements (a tree's: ``root.iter(etree.Element)``)."""
         listed = elements if isinstance(elements, list) else list(elements)
@@ -230,9 +226,6 @@ class Census:
 
     def has_tag(self, *names: str) -> bool:
         return not self.tags.isdisjoint(names)
-
-    def has_attr(self, *names: str) -> bool:
-        return not self.attrs.isdisjoint(names)
 
 
 class Selectors:
@@ -449,7 +442,3 @@ def replace_with_paragraph(el: HtmlElement) -> str:
         return "became <p>"
     unwrap(el)
     return "unwrapped"
-
-
-def is_element(node: object) -> bool:
-    return isinstance(node, etree._Element) and isinstance(node.tag, str)
