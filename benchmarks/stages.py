@@ -30,12 +30,12 @@ from typing import Any
 import lxml.html
 import yaml
 
-from articletool.conversion import markdown_document
-from articletool.files import Input, read_bytes, write_atomic
-from articletool.html.clean import CleanSettings, clean_tree
-from articletool.html.markdown import MarkdownOptions, convert
+from articletool.cleaning.body import CleanSettings, clean_tree
 from articletool.html.parse import parse_body
-from articletool.post import parse_post
+from articletool.markdown.writer import MarkdownOptions, convert
+from articletool.output.document import markdown_document
+from articletool.post.load import parse_post
+from articletool.run.files import Input, read_bytes, write_atomic
 
 HERE = Path(__file__).resolve().parent
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from articletool.files import Input
+from articletool.run.files import Input
 
 GOLDEN_POSTS = Path(__file__).parent / "golden" / "convert"
 

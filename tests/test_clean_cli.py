@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from articletool.cli import app
+from articletool.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_7d40135e7ed69f29.txt"
@@ -271,11 +271,11 @@ def test_workers_and_results_pickle(tmp_path: Path) -> None:
     import pickle
     from functools import partial
 
-    from articletool.commands.clean import Job, Mode, Outcome, clean_input
-    from articletool.commands.extract import Job as ExtractJob
-    from articletool.commands.extract import extract_input
-    from articletool.files import Input
-    from articletool.html.clean import CleanSettings
+    from articletool.cleaning.body import CleanSettings
+    from articletool.cli.clean_command import Job, Mode, Outcome, clean_input
+    from articletool.cli.extract_command import Job as ExtractJob
+    from articletool.cli.extract_command import extract_input
+    from articletool.run.files import Input
 
     post = tmp_path / "p.md"
     post.write_text("---\ntitle: [x\n---\n<p></p>")

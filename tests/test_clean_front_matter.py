@@ -1,5 +1,5 @@
 """The cheap proof that a front-matter edit touched nothing else
-(``cleaning._tokens_prove``) never accepts an edit that loading the whole
+(``rewrite._tokens_prove``) never accepts an edit that loading the whole
 edited front matter again would refuse."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articletool import cleaning
-from articletool.cleaning import clean_front_matter_text
-from articletool.html.clean import CleanSettings
-from articletool.post import parse_post
+from articletool.cleaning import rewrite
+from articletool.cleaning.body import CleanSettings
+from articletool.cleaning.rewrite import clean_front_matter_text
+from articletool.post.load import parse_post
 
 PROXY = "https://cors.zfour.workers.dev/?"
 
@@ -20,15 +20,15 @@ PROXY = "https://cors.zfour.workers.dev/?"
 def _edit_with(post_text: str, proof: str) -> str:
     """The front matter block ``clean`` writes, with one of the two proofs only."""
     post = parse_post(post_text.encode("utf-8"), "p.md")
-    saved = cleaning._tokens_prove, cleaning._same_but
+    saved = rewrite._tokens_prove, rewrite._same_but
     try:
         if proof == "tokens":
-            cleaning._same_but = lambda *args: False  # type: ignore[assignment]
+            rewrite._same_but = lambda *args: False  # type: ignore[assignment]
         else:
-            cleaning._tokens_prove = lambda *args: False  # type: ignore[assignment]
+            rewrite._tokens_prove = lambda *args: False  # type: ignore[assignment]
         return clean_front_matter_text(post, CleanSettings())
     finally:
-        cleaning._tokens_prove, cleaning._same_but = saved
+        rewrite._tokens_prove, rewrite._same_but = saved
 
 
 def _loaded(block: str) -> object:
@@ -96,7 +96,7 @@ def test_whatever_the_token_proof_accepts_the_whole_reload_accepts_too(
         return  # the token proof refused: the whole reload decides
     assert by_tokens == _edit_with(text, "reload")
     expected = dict(post.meta)
-    expected["headimg"] = cleaning.urls.unproxy(post.meta["headimg"])
+    expected["headimg"] = rewrite.urls.unproxy(post.meta["headimg"])
     assert _loaded(by_tokens) == expected
 
 
@@ -113,4 +113,4 @@ def test_a_token_means_what_yaml_reads_it_as(inner: str, quote: str, value: str)
     except yaml.YAMLError:
         read = None
     for expected in (value, inner, read if isinstance(read, str) else value):
-        assert cleaning._means(token, expected) is (read == expected)
+        assert rewrite._means(token, expected) is (read == expected)

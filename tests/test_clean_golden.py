@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from articletool.cleaning import clean_post, verify
-from articletool.extract import extract_record
-from articletool.html.clean import CleanSettings
-from articletool.post import parse_post
+from articletool.cleaning.body import CleanSettings
+from articletool.cleaning.rewrite import clean_post, verify
+from articletool.output.record import extract_record
+from articletool.post.load import parse_post
 
 GOLDEN = Path(__file__).parent / "golden" / "posts"
 POSTS = sorted(p for p in GOLDEN.iterdir() if p.suffix in (".md", ".txt"))

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from articletool.cleaning import CleanResult, clean_front_matter_text, clean_post, verify
+from articletool.cleaning import rules
+from articletool.cleaning.body import CleanSettings, splice
+from articletool.cleaning.rewrite import CleanResult, clean_front_matter_text, clean_post, verify
 from articletool.errors import FrontMatterError, SafetyError
-from articletool.html import rules
-from articletool.html.clean import CleanSettings, splice
-from articletool.post import parse_post
+from articletool.post.load import parse_post
 
 PROXY = "https://cors.zfour.workers.dev/?"
 

@@ -12,14 +12,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articletool.cleaning import clean_post, verify
+from articletool.cleaning.body import clean_tree, serialize_body, splice, visible_text
+from articletool.cleaning.rewrite import clean_post, verify
+from articletool.cleaning.rules import DEBRIS
 from articletool.errors import ArticleToolError
-from articletool.extract import extract_record
-from articletool.html.clean import clean_tree, serialize_body, splice, visible_text
 from articletool.html.parse import parse_body
-from articletool.html.rules import DEBRIS
 from articletool.html.tree import HIDDEN_TAGS, Selector, tag
-from articletool.post import parse_post
+from articletool.output.record import extract_record
+from articletool.post.load import parse_post
 
 PROXY = "https://cors.zfour.workers.dev/?"
 

@@ -7,10 +7,16 @@ from urllib.parse import quote
 
 import pytest
 
+from articletool.cleaning.body import (
+    Change,
+    CleanSettings,
+    clean_tree,
+    serialize_body,
+    visible_text,
+)
+from articletool.cleaning.rules import RULES
 from articletool.errors import UsageError
-from articletool.html.clean import Change, CleanSettings, clean_tree, serialize_body, visible_text
 from articletool.html.parse import parse_body
-from articletool.html.rules import RULES
 from articletool.html.tree import Selector
 
 PROXY = "https://cors.zfour.workers.dev/?"

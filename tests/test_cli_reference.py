@@ -11,7 +11,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from articletool.cli import COMMANDS, app
+from articletool.cli.app import COMMANDS, app
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "cli-reference.md"
 

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from articletool.cli import app
-from articletool.commands.clean import CONFIG_KEYS as CLEAN_KEYS
-from articletool.commands.validate import CONFIG_KEYS as VALIDATE_KEYS
+from articletool.cli.app import app
+from articletool.cli.clean_command import CONFIG_KEYS as CLEAN_KEYS
+from articletool.cli.validate_command import CONFIG_KEYS as VALIDATE_KEYS
 from articletool.config import (
     SECTION_KEYS,
     SETTINGS,
@@ -28,7 +28,7 @@ from articletool.config import (
     load_config,
 )
 from articletool.errors import UsageError
-from articletool.ignore import Excluder
+from articletool.run.ignore import Excluder
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_7d40135e7ed69f29.txt"
@@ -349,7 +349,7 @@ def test_section_keys_match_the_commands() -> None:
 
 
 def test_validate_defaults_match_the_settings() -> None:
-    from articletool.validate.rules import DEFAULT_REQUIRED
+    from articletool.validate.checks import DEFAULT_REQUIRED
 
     required = next(s for s in SETTINGS if s.table == "validate" and s.key == "required")
     assert tuple(required.default) == DEFAULT_REQUIRED

@@ -15,11 +15,11 @@ import pytest
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
-from articletool.cli import app
-from articletool.commands.convert import Converted, Job, Target, convert_input, convert_inputs
-from articletool.files import Input
-from articletool.html.clean import CleanSettings
-from articletool.html.markdown import MarkdownOptions
+from articletool.cleaning.body import CleanSettings
+from articletool.cli.app import app
+from articletool.cli.convert_command import Converted, Job, Target, convert_input, convert_inputs
+from articletool.markdown.writer import MarkdownOptions
+from articletool.run.files import Input
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_7d40135e7ed69f29.txt"

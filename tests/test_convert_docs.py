@@ -5,9 +5,8 @@ from __future__ import annotations
 import typing
 from pathlib import Path
 
+from articletool.cli import convert_command
 from typer.models import OptionInfo
-
-from articletool.commands import convert
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "convert.md"
 
@@ -19,10 +18,10 @@ def _section() -> str:
 
 
 def _options() -> list[str]:
-    """The options ``commands.convert.command`` itself declares (the shared
+    """The options ``cli.convert_command.command`` itself declares (the shared
     settings and pipeline options the CLI adds are documented with those)."""
     names: list[str] = []
-    for hint in typing.get_type_hints(convert.command, include_extras=True).values():
+    for hint in typing.get_type_hints(convert_command.command, include_extras=True).values():
         for extra in getattr(hint, "__metadata__", ()):
             if isinstance(extra, OptionInfo):
                 # in Annotated[...] form typer keeps the first name in ``default``

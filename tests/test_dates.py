@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articletool.dates import is_future, parse_date, read_date, to_iso
+from articletool.post.dates import is_future, parse_date, read_date, to_iso
 from articletool.validate.yamlnodes import describe
 
 EIGHT = timezone(timedelta(hours=8))

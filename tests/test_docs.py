@@ -14,8 +14,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from articletool.cli import COMMANDS, app
-from articletool.commands.common import EXAMPLES
+from articletool.cli.app import COMMANDS, app
+from articletool.cli.context import EXAMPLES
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")

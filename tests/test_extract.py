@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from articletool.commands.extract import Job, extract_input, extract_inputs
-from articletool.extract import extract_record, iso_date, json_safe
-from articletool.files import Input
-from articletool.html.clean import CleanSettings
+from articletool.cleaning.body import CleanSettings
+from articletool.cli.extract_command import Job, extract_input, extract_inputs
 from articletool.html.images import Image, images
 from articletool.html.parse import parse_body
 from articletool.html.text import collapse, to_text
-from articletool.post import parse_post
+from articletool.output.record import extract_record, iso_date, json_safe
+from articletool.post.load import parse_post
+from articletool.run.files import Input
 
 PROXY = "https://cors.zfour.workers.dev/?"
 

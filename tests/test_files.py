@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from articletool.errors import InputError, LimitError
-from articletool.files import Input, discover, output_path, read_bytes
+from articletool.run.files import Input, discover, output_path, read_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from articletool.errors import FrontMatterError, LimitError
-from articletool.frontmatter import KeyInfo, load, split
+from articletool.post.frontmatter import KeyInfo, load, split
 
 SEED_LIKE = "\n".join(
     [

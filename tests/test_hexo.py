@@ -32,10 +32,10 @@ import pytest
 from lxml.html import HtmlElement
 
 from articletool import read_post
-from articletool.dates import parse_date
+from articletool.cleaning.rules import DEBRIS
 from articletool.html.parse import parse_body
-from articletool.html.rules import DEBRIS
 from articletool.html.tree import HIDDEN_TAGS
+from articletool.post.dates import parse_date
 
 REPO = Path(__file__).resolve().parent.parent
 HEXO = REPO / "tests" / "hexo"

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from articletool.cli import app
-from articletool.files import display_path
+from articletool.cli.app import app
+from articletool.run.files import display_path
 
 GOOD = (
     "---\n"

@@ -21,7 +21,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from articletool.cli import app
+from articletool.cli.app import app
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 RFC1123 = (

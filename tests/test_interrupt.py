@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from articletool import files
-from articletool.cli import app
+from articletool.cli.app import app
+from articletool.run import files
 
 #: Corpus posts kept beside their golden files.
 CORPUS = Path(__file__).parent / "golden" / "posts"

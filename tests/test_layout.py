@@ -15,14 +15,14 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from articletool import read_post
-from articletool.cleaning import CleanResult, clean_post, verify
-from articletool.cli import app
+from articletool.cleaning.body import CleanSettings
+from articletool.cleaning.hexo_layout import hexo_view, lay_out, markdown_blocks
+from articletool.cleaning.rewrite import CleanResult, clean_post, verify
+from articletool.cli.app import app
 from articletool.errors import SafetyError
-from articletool.html.clean import CleanSettings
-from articletool.html.layout import hexo_view, lay_out, markdown_blocks
 from articletool.html.parse import parse_body
-from articletool.post import parse_post
-from articletool.source import Decoded
+from articletool.post.decode import Decoded
+from articletool.post.load import parse_post
 
 GOLDEN = Path(__file__).parent / "golden" / "posts"
 

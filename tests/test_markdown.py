@@ -7,8 +7,8 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from articletool.html.markdown import MarkdownConverter, MarkdownOptions, convert, safe_url
 from articletool.html.parse import parse_body
+from articletool.markdown.writer import MarkdownConverter, MarkdownOptions, convert, safe_url
 
 RENDERER = MarkdownIt("commonmark").enable("table")
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from articletool.commands.convert import Job, Target, convert_post
-from articletool.html.clean import CleanSettings, clean_tree
-from articletool.html.markdown import MarkdownOptions
+from articletool.cleaning.body import CleanSettings, clean_tree
+from articletool.cli.convert_command import Job, Target, convert_post
 from articletool.html.parse import parse_body
 from articletool.html.text import to_text
-from articletool.post import parse_post
+from articletool.markdown.writer import MarkdownOptions
+from articletool.post.load import parse_post
 
 GOLDEN = Path(__file__).parent / "golden" / "convert"
 POSTS = sorted(p for p in GOLDEN.iterdir() if p.suffix in (".md", ".txt") and "." not in p.stem)

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from lxml.html import HtmlElement
 from markdown_it import MarkdownIt
 
-from articletool.html.clean import clean_tree
-from articletool.html.markdown import SKIP_TAGS, MarkdownOptions, convert
+from articletool.cleaning.body import clean_tree
 from articletool.html.parse import parse_body
-from articletool.post import parse_post
+from articletool.markdown.writer import SKIP_TAGS, MarkdownOptions, convert
+from articletool.post.load import parse_post
 
 RENDERER = MarkdownIt("commonmark").enable("table")
 GOLDEN = Path(__file__).parent / "golden" / "convert"

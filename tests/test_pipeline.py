@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from articletool.cli import app
+from articletool.cli.app import app
 from articletool.errors import InputError
-from articletool.post import parse_text
-from articletool.records import Record, post_text, read_records, source_fields
-from articletool.source import Decoded
+from articletool.post.decode import Decoded
+from articletool.post.load import parse_text
+from articletool.post.records import Record, post_text, read_records, source_fields
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

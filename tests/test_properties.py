@@ -32,17 +32,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from articletool.commands.clean import Job as CleanJob
-from articletool.commands.clean import Mode, Outcome, clean_input
-from articletool.commands.convert import Job as ConvertJob
-from articletool.commands.convert import Target, convert_input
-from articletool.commands.extract import Job as ExtractJob
-from articletool.commands.extract import extract_input
-from articletool.files import Input
-from articletool.frontmatter import split
-from articletool.html.clean import CleanSettings
-from articletool.html.markdown import MarkdownOptions
-from articletool.source import decode
+from articletool.cleaning.body import CleanSettings
+from articletool.cli.clean_command import Job as CleanJob
+from articletool.cli.clean_command import Mode, Outcome, clean_input
+from articletool.cli.convert_command import Job as ConvertJob
+from articletool.cli.convert_command import Target, convert_input
+from articletool.cli.extract_command import Job as ExtractJob
+from articletool.cli.extract_command import extract_input
+from articletool.markdown.writer import MarkdownOptions
+from articletool.post.decode import decode
+from articletool.post.frontmatter import split
+from articletool.run.files import Input
 
 PROXY = "https://cors.zfour.workers.dev/?"
 EXAMPLES = settings(

@@ -18,12 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from articletool import pool, runner
 from articletool.errors import InputError
-from articletool.files import Input, discover, read_bytes
 from articletool.html.parse import parse_body
-from articletool.post import parse_post
-from articletool.progress import TerminalProgress, for_terminal
+from articletool.post.load import parse_post
+from articletool.run import pool, runner
+from articletool.run.files import Input, discover, read_bytes
+from articletool.run.progress import TerminalProgress, for_terminal
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "posts"
@@ -282,8 +282,8 @@ def test_dumb_terminal_gets_no_bar(monkeypatch: pytest.MonkeyPatch) -> None:
 INTERRUPTED_RUN = textwrap.dedent(
     """
     import sys, time
-    from articletool import runner
-    from articletool.files import Input
+    from articletool.run import runner
+    from articletool.run.files import Input
 
     def slow(chunk):
         time.sleep(0.05 * len(chunk))

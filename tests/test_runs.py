@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from articletool.cli import app
+from articletool.cli.app import app
 
 REPO = Path(__file__).resolve().parent.parent
 POSTS = sorted((REPO / "tests" / "golden" / "posts").glob("*.md"))

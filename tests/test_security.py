@@ -23,8 +23,8 @@ import pytest
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
-from articletool.cli import app
-from articletool.frontmatter import split
+from articletool.cli.app import app
+from articletool.post.frontmatter import split
 
 B64 = "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="  # <script>alert(1)</script>
 
@@ -593,16 +593,16 @@ _INERT_WITHOUT_CLEANING = frozenset(
 
 
 def test_every_style_threat_holds_a_mark_the_quick_test_looks_for() -> None:
-    from articletool.html import safety
+    from articletool.cleaning import unsafe
 
-    for threat in safety._STYLE_THREATS:
-        assert any(mark in threat for mark in safety.STYLE_MARKS), threat
+    for threat in unsafe._STYLE_THREATS:
+        assert any(mark in threat for mark in unsafe.STYLE_MARKS), threat
 
 
 def test_style_threats_spelled_with_entities_or_escapes_are_still_found() -> None:
-    from articletool.html import safety
+    from articletool.cleaning import unsafe
 
-    assert safety._style_is_bad("width: e&#120;pression(alert(1))")
-    assert safety._style_is_bad("background: url(ja&#118;ascript:alert(1))")
-    assert safety._style_is_bad("x: \\76 bscript:alert(1)")
-    assert not safety._style_is_bad("text-align: center; font-size: 14px")
+    assert unsafe._style_is_bad("width: e&#120;pression(alert(1))")
+    assert unsafe._style_is_bad("background: url(ja&#118;ascript:alert(1))")
+    assert unsafe._style_is_bad("x: \\76 bscript:alert(1)")
+    assert not unsafe._style_is_bad("text-align: center; font-size: 14px")

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from articletool.errors import DecodeError
-from articletool.source import decode
+from articletool.post.decode import decode
 
 POST = "\n---\ntitle: '在新时代东北振兴'\n---\n<p>中文正文，国家发展与改革。</p>\n"
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from articletool.cli import app
-from articletool.report import Tally, github_line, write_summary
+from articletool.cli.app import app
 from articletool.validate import Finding, Severity
+from articletool.validate.report import Tally, github_line, write_summary
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_7d40135e7ed69f29.txt"
@@ -307,9 +307,9 @@ def test_validate_does_not_load_html_libraries() -> None:
     code = (
         "import sys\n"
         "from datetime import UTC, datetime\n"
-        "from articletool.commands.common import RunContext\n"
-        "from articletool.commands.validate import run\n"
-        "from articletool.report import Format\n"
+        "from articletool.cli.context import RunContext\n"
+        "from articletool.cli.validate_command import run\n"
+        "from articletool.validate.report import Format\n"
         "from articletool.validate import Settings\n"
         "settings = Settings(now=datetime.now(UTC))\n"
         f"code = run(RunContext(), [{str(SEED)!r}], settings, Format.JSON, False)\n"

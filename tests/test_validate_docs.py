@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from articletool.report import Format
 from articletool.validate import RULES
+from articletool.validate.report import Format
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "validate.md"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from articletool.cli import app
+from articletool.cli.app import app
 
 DATA = Path(__file__).parent / "data" / "validate"
 POSTS = sorted(p for p in DATA.iterdir() if p.suffix in (".md", ".txt"))

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from articletool.files import Input
-from articletool.post import parse_post
+from articletool.post.load import parse_post
+from articletool.run.files import Input
 from articletool.validate import (
     RULES,
     Finding,

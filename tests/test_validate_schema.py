@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from articletool.cli import app
+from articletool.cli.app import app
 from articletool.validate import RULES
 from articletool.validate.schema import SCHEMA_CODES
 
@@ -287,7 +287,7 @@ def test_without_a_schema_jsonschema_is_never_imported(tmp_path: Path) -> None:
         "loaded = lambda name: f'{name}={name in sys.modules}'\n"
         "atexit.register(lambda: sys.stderr.write(loaded('json') + ' ' + loaded('jsonschema')))\n"
         f"sys.argv = ['articletool', 'validate', {str(post)!r}] + sys.argv[1:]\n"
-        "from articletool.cli import main\nmain()\n"
+        "from articletool.cli.app import main\nmain()\n"
     )
     env = dict(os.environ, NO_COLOR="1")
     run = [sys.executable, "-c", probe]

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articletool import yamlload
-from articletool.frontmatter import split
+from articletool.post import yamlload
+from articletool.post.frontmatter import split
 
 CORPUS = sorted((Path(__file__).parent / "golden" / "posts").glob("*.md"))
 

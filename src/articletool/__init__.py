@@ -18,13 +18,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ArticleToolError, ExitCode
-from .files import MAX_BYTES, Input, read_bytes
-from .post import Post, parse_post, parse_text
-from .source import Decoded, decode
+from articletool.errors import ArticleToolError, ExitCode
+from articletool.post.decode import Decoded, decode
+from articletool.post.load import Post, parse_post, parse_text
+from articletool.run.files import MAX_BYTES, Input, read_bytes
 
 if TYPE_CHECKING:
-    from .cleaning import CleanResult
+    from articletool.cleaning.rewrite import CleanResult
 
 
 def __getattr__(name: str) -> str:
@@ -52,14 +52,14 @@ def read_post(path: str | Path, max_bytes: int = MAX_BYTES) -> Post:
 
 def to_markdown(post: Post) -> str:
     """``post`` as the Markdown document ``convert --to md`` writes."""
-    from .conversion import to_markdown as convert
+    from articletool.output.document import to_markdown as convert
 
     return convert(post)
 
 
 def to_record(post: Post) -> dict[str, Any]:
     """``post`` as the JSON record ``convert --to json`` writes."""
-    from .conversion import to_record as convert
+    from articletool.output.document import to_record as convert
 
     return convert(post)
 
@@ -70,7 +70,7 @@ def clean(post: Post) -> CleanResult:
     Raises :class:`~articletool.errors.SafetyError` when cleaning would lose
     text or is not stable; ``result.text`` is the whole file (``\\n`` newlines).
     """
-    from .cleaning import clean_post, verify
+    from articletool.cleaning.rewrite import clean_post, verify
 
     result = clean_post(post)
     verify(post, result)

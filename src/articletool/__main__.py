@@ -1,5 +1,5 @@
 """``python -m articletool``."""
 
-from .cli import main
+from articletool.cli.app import main
 
 main()

@@ -26,8 +26,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from .errors import UsageError
-from .files import POST_SUFFIXES, STDIN
+from articletool.errors import UsageError
+from articletool.run.files import POST_SUFFIXES, STDIN
 
 
 class Setting(NamedTuple):

@@ -1,1 +1,1 @@
-"""The HTML layer: one parser, cleaning rules, text and Markdown output."""
+"""The parsed body: one parser, the tree helpers, its text, images and media players."""

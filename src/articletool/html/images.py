@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from .. import urls
-from .lazy import lazy_address
+from articletool import urls
+from articletool.cleaning.lazy import lazy_address
 
 
 @dataclass(frozen=True, slots=True)

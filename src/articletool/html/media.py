@@ -20,8 +20,8 @@ from html import escape
 
 from lxml.html import HtmlElement
 
-from .. import urls
-from .md_escape import safe_url
+from articletool import urls
+from articletool.markdown.escape import safe_url
 
 #: The elements that are players.
 PLAYER_TAGS: frozenset[str] = frozenset({"video", "audio", "iframe"})

@@ -24,7 +24,7 @@ import re
 import lxml.html
 from lxml import etree
 
-from ..errors import LimitError, ParseError
+from articletool.errors import LimitError, ParseError
 
 _PARSER = lxml.html.HTMLParser(recover=True, remove_comments=False, huge_tree=True)
 # lxml.html asks a Python method for the class of every element it hands out

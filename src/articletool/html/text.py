@@ -17,7 +17,7 @@ import unicodedata
 
 from lxml.html import HtmlElement
 
-from .tree import BLOCK_TAGS, HIDDEN_TAGS, tag
+from articletool.html.tree import BLOCK_TAGS, HIDDEN_TAGS, tag
 
 #: Elements whose inner text is fallback content, not shown.
 _OPAQUE: frozenset[str] = HIDDEN_TAGS | {"iframe", "video", "audio", "object", "canvas", "img"}

@@ -3,8 +3,15 @@ that runs them (:mod:`.engine`)."""
 
 from __future__ import annotations
 
-from .engine import FileResult, Finding, Settings, check_input, check_post, select_codes
-from .rules import RULES, Rule, Severity
+from articletool.validate.checks import RULES, Rule, Severity
+from articletool.validate.engine import (
+    FileResult,
+    Finding,
+    Settings,
+    check_input,
+    check_post,
+    select_codes,
+)
 
 __all__ = [
     "RULES",

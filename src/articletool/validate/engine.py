@@ -2,7 +2,7 @@
 
 :func:`check_post` is the pure core: a parsed post in, findings out.
 :func:`check_input` is the per-file worker for
-:func:`articletool.runner.map_inputs`: a module-level function that, bound
+:func:`articletool.run.runner.map_inputs`: a module-level function that, bound
 to frozen :class:`Settings` with :func:`functools.partial`, can be pickled
 and sent to another process. It never raises for bad input; the error comes
 back inside the :class:`FileResult`.
@@ -15,13 +15,13 @@ from datetime import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..errors import ArticleToolError, UsageError
-from ..files import MAX_BYTES, Input, read_bytes
-from ..frontmatter import MAX_YAML_NODES
-from ..post import Post, parse_post
-from ..urls import PROXY_PREFIXES
-from .rules import DEFAULT_REQUIRED, RULES, Check, Context, Severity
-from .schema import SCHEMA_CODES, Schema
+from articletool.errors import ArticleToolError, UsageError
+from articletool.post.frontmatter import MAX_YAML_NODES
+from articletool.post.load import Post, parse_post
+from articletool.run.files import MAX_BYTES, Input, read_bytes
+from articletool.urls import PROXY_PREFIXES
+from articletool.validate.checks import DEFAULT_REQUIRED, RULES, Check, Context, Severity
+from articletool.validate.schema import SCHEMA_CODES, Schema
 
 # The records here are named tuples rather than frozen dataclasses: a
 # dataclass costs about 0.7 ms to create at import, which every start pays.

@@ -1,8 +1,8 @@
 """A draft JSON Schema inferred from an archive: one that every post read satisfies.
 
 :func:`read_front_matter` is the per-file worker (for
-:func:`articletool.runner.map_inputs`): a post in, its front matter's JSON
-view out (:func:`articletool.frontmatter.json_safe`, what a schema checks).
+:func:`articletool.run.runner.map_inputs`): a post in, its front matter's JSON
+view out (:func:`articletool.post.frontmatter.json_safe`, what a schema checks).
 :class:`Inference` folds those views together and :meth:`Inference.schema`
 writes the tightest schema the data allows:
 
@@ -28,10 +28,10 @@ import re
 from collections import Counter
 from typing import Any, NamedTuple
 
-from ..errors import ArticleToolError, FrontMatterError
-from ..files import Input, read_bytes
-from ..frontmatter import json_safe
-from ..post import parse_post
+from articletool.errors import ArticleToolError, FrontMatterError
+from articletool.post.frontmatter import json_safe
+from articletool.post.load import parse_post
+from articletool.run.files import Input, read_bytes
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 #: At most this many distinct values make an enum...

@@ -26,8 +26,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from ..errors import UsageError
-from .rules import Check, Context, Hit, Severity, rule
+from articletool.errors import UsageError
+from articletool.validate.checks import Check, Context, Hit, Severity, rule
 
 
 class Schema(NamedTuple):
@@ -73,7 +73,7 @@ def read_schema(value: Any, base: Path, where: str, setting: str = "'schema'") -
         schema = Schema(source, json.dumps(data, ensure_ascii=False))
     except (TypeError, ValueError):  # a TOML date or time in an inline schema
         raise UsageError("the schema holds a value JSON cannot (a TOML date?)", source) from None
-    from .schemacheck import compiled
+    from articletool.validate.schemacheck import compiled
 
     compiled(schema)  # refuses a schema that is not one, before any post is read
     return schema

@@ -11,7 +11,7 @@ post (8 against 180 us for a 7-key schema over the corpus), but it stops at
 the first error, reports a path as text and knows no draft after 7.
 
 What the schema sees is the front matter as loaded, in its JSON view
-(:func:`articletool.frontmatter.json_safe`): a YAML timestamp is ISO 8601
+(:func:`articletool.post.frontmatter.json_safe`): a YAML timestamp is ISO 8601
 text (``2021-04-15T08:08:37``, ``...Z`` for UTC) that ``format: date-time``
 accepts, a YAML date ``2022-01-01`` (``format: date``), never the text as
 written; a quoted date stays the text it is.
@@ -30,12 +30,12 @@ import referencing.exceptions
 from jsonschema.exceptions import SchemaError, ValidationError
 from jsonschema.validators import validator_for
 
-from ..dates import iso_form
-from ..errors import UsageError
-from ..frontmatter import FrontMatter, json_safe
-from .rules import Context, Hit
-from .schema import Schema
-from .yamlnodes import describe, position
+from articletool.errors import UsageError
+from articletool.post.dates import iso_form
+from articletool.post.frontmatter import FrontMatter, json_safe
+from articletool.validate.checks import Context, Hit
+from articletool.validate.schema import Schema
+from articletool.validate.yamlnodes import describe, position
 
 #: Codes by the keyword a violation broke (see :mod:`.schema`); FM506 otherwise.
 _CODES: dict[str | None, str] = {

@@ -1,9 +1,9 @@
 """What the front matter looked like as written, and what YAML made of it.
 
-:mod:`articletool.frontmatter` keeps each key's position and scalar style;
+:mod:`articletool.post.frontmatter` keeps each key's position and scalar style;
 some rules also need the text of a plain scalar (to say "``10:00`` is read as
 600") or the place of each list item. Those are read from the node tree
-:func:`articletool.frontmatter.load` keeps, or, for front matter built
+:func:`articletool.post.frontmatter.load` keeps, or, for front matter built
 without one, by composing the raw YAML again.
 """
 
@@ -16,8 +16,8 @@ from functools import lru_cache
 
 import yaml
 
-from ..dates import to_iso
-from ..frontmatter import FrontMatter
+from articletool.post.dates import to_iso
+from articletool.post.frontmatter import FrontMatter
 
 try:
     from yaml import CSafeLoader as _Loader

@@ -1,0 +1,1 @@
+"""The body's cleaned tree as CommonMark Markdown."""

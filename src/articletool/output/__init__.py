@@ -1,0 +1,1 @@
+"""What extract and convert write: records and whole documents."""

@@ -1,0 +1,1 @@
+"""Runs over many posts: inputs, outputs, workers and progress."""
