@@ -5,8 +5,9 @@ from __future__ import annotations
 import typing
 from pathlib import Path
 
-from articletool.cli import convert_command
 from typer.models import OptionInfo
+
+from articletool.cli import convert_command
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "convert.md"
 
